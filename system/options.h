@@ -1,0 +1,52 @@
+/*
+ * system/options.h: the command line. A subset of QEMU's options with QEMU's meaning
+ * (DESIGN.md "Command line"), parsed from one table. An option vireo does not know, or knows
+ * from QEMU but does not implement yet, is an error that names it.
+ */
+#ifndef VIREO_SYSTEM_OPTIONS_H
+#define VIREO_SYSTEM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+#define OPTIONS_DEFAULT_RAM_MIB 128
+#define OPTIONS_MIN_RAM_BYTES (1ull << 20)
+#define OPTIONS_MAX_RAM_BYTES (1ull << 40)
+
+typedef enum OptionsAction {
+    OPTIONS_RUN,       /* boot a machine */
+    OPTIONS_HELP,      /* -h: usage printed */
+    OPTIONS_VERSION,   /* --version: version printed */
+    OPTIONS_LOG_HELP,  /* -d help: categories printed */
+} OptionsAction;
+
+typedef struct MachineConfig {
+    uint64_t ram_bytes;
+    const char *kernel_path;
+    const char *initrd_path;
+    const char *append;
+    uint32_t log_mask;
+    const char *log_path;
+} MachineConfig;
+
+void options_init_config(MachineConfig *cfg);
+
+/*
+ * Parse argv into *cfg. Returns 0 and sets *action, or -1 with err naming the option and the
+ * problem. Strings in *cfg point into argv.
+ */
+int options_parse(int argc, char **argv, MachineConfig *cfg, OptionsAction *action, Error *err);
+
+/* Check what the options name outside the process (files exist and are readable). */
+int options_check_files(const MachineConfig *cfg, Error *err);
+
+/* Parse a QEMU-style size ("512", "512M", "2G"; no suffix means MiB). */
+int options_parse_ram_size(const char *text, uint64_t *bytes);
+
+void options_print_usage(void);
+void options_print_version(void);
+void options_print_log_help(void);
+
+#endif

@@ -1,0 +1,57 @@
+#!/bin/bash
+# Runs the vireo binary with good and bad command lines and checks what a user sees: exit
+# status 0 or 1 (never a signal), and for errors exactly one line on stderr naming the option or
+# file. Usage: test_cli.sh PATH/TO/vireo
+set -u
+vireo=$1
+passed=0 failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect STATUS STDERR_PATTERN ARGS...: run vireo ARGS, compare status and stderr.
+expect() {
+    local want_status=$1 pattern=$2
+    shift 2
+    "$vireo" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    local status=$? lines args="$*"
+    lines=$(wc -l <"$tmp/err")
+    if [ "$status" -ne "$want_status" ]; then
+        echo "FAIL vireo ${args:0:80}: exit status $status, expected $want_status"
+        failed=$((failed + 1)); return
+    fi
+    if [ -n "$pattern" ]; then
+        if [ "$lines" -ne 1 ] || ! grep -qE -- "$pattern" "$tmp/err"; then
+            echo "FAIL vireo ${args:0:80}: stderr was:"; cat "$tmp/err"
+            echo "     expected one line matching: $pattern"
+            failed=$((failed + 1)); return
+        fi
+    elif [ "$lines" -ne 0 ]; then
+        echo "FAIL vireo ${args:0:80}: unexpected stderr:"; cat "$tmp/err"
+        failed=$((failed + 1)); return
+    fi
+    echo "ok   vireo ${args:0:80}"
+    passed=$((passed + 1))
+}
+
+expect 0 "" --version
+grep -qE '^vireo version [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/out" || { echo "FAIL --version output"; failed=$((failed + 1)); }
+expect 0 "" -h
+grep -q -- '-kernel FILE' "$tmp/out" || { echo "FAIL -h does not list -kernel"; failed=$((failed + 1)); }
+expect 0 "" -d help
+grep -q 'guest_errors' "$tmp/out" || { echo "FAIL -d help does not list guest_errors"; failed=$((failed + 1)); }
+expect 1 '^vireo: -bogus: unknown option' -bogus
+expect 1 '^vireo: -cdrom: option not supported yet$' -cdrom x.iso
+expect 1 '^vireo: -m: invalid RAM size' -m 12x
+expect 1 '^vireo: -m: missing argument' -m
+expect 1 "^vireo: -kernel: $tmp/none: No such file or directory\$" -kernel "$tmp/none"
+touch "$tmp/kernel"
+expect 1 "^vireo: -initrd: $tmp/none: No such file or directory\$" -kernel "$tmp/kernel" -initrd "$tmp/none"
+mkdir "$tmp/ro"
+expect 1 "^vireo: -D: $tmp/ro/x/log: No such file or directory\$" -D "$tmp/ro/x/log"
+expect 1 '^vireo: -d: unknown log item' -d nothing
+# Hostile argument bytes must still give one line, never a crash.
+expect 1 'unknown option' "-$(printf 'a%.0s' $(seq 1 5000))"
+expect 1 'unexpected argument' "$(printf 'x\nsecond line')"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,140 @@
+/* Tests of system/options.c: the option table, sizes, and the errors users see. */
+#include "check.h"
+#include "system/options.h"
+
+static int parse(MachineConfig *cfg, OptionsAction *action, Error *err, char **argv)
+{
+    int argc = 0;
+    while (argv[argc]) {
+        argc++;
+    }
+    options_init_config(cfg);
+    err->msg[0] = '\0';
+    return options_parse(argc, argv, cfg, action, err);
+}
+
+static void test_options_defaults(void)
+{
+    MachineConfig cfg;
+    OptionsAction action;
+    Error err;
+    char *argv[] = { "vireo", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, argv), 0);
+    CHECK_EQ(action, OPTIONS_RUN);
+    CHECK_EQ(cfg.ram_bytes, 128ull << 20);
+    CHECK(cfg.kernel_path == NULL);
+}
+
+static void test_options_ram_sizes(void)
+{
+    uint64_t b = 0;
+    CHECK_EQ(options_parse_ram_size("512", &b), 0);
+    CHECK_EQ(b, 512ull << 20);
+    CHECK_EQ(options_parse_ram_size("2G", &b), 0);
+    CHECK_EQ(b, 2ull << 30);
+    CHECK_EQ(options_parse_ram_size("1536M", &b), 0);
+    CHECK_EQ(b, 1536ull << 20);
+    CHECK_EQ(options_parse_ram_size("64k", &b), 0);
+    CHECK_EQ(b, 64ull << 10);
+    CHECK_EQ(options_parse_ram_size("1GiB", &b), 0);
+    CHECK_EQ(b, 1ull << 30);
+    CHECK(options_parse_ram_size("", &b) < 0);
+    CHECK(options_parse_ram_size("-5", &b) < 0);
+    CHECK(options_parse_ram_size("12Q", &b) < 0);
+    CHECK(options_parse_ram_size("99999999999999999999", &b) < 0);
+    CHECK(options_parse_ram_size("99999999999T", &b) < 0);
+}
+
+static void test_options_kernel_append(void)
+{
+    MachineConfig cfg;
+    OptionsAction action;
+    Error err;
+    char *argv[] = { "vireo", "-m", "512", "-kernel", "bz", "--initrd", "rd",
+                     "-append", "console=ttyS0 quiet", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, argv), 0);
+    CHECK_EQ(cfg.ram_bytes, 512ull << 20);
+    CHECK_STR_EQ(cfg.kernel_path, "bz");
+    CHECK_STR_EQ(cfg.initrd_path, "rd");
+    CHECK_STR_EQ(cfg.append, "console=ttyS0 quiet");
+}
+
+static void test_options_errors_name_the_option(void)
+{
+    MachineConfig cfg;
+    OptionsAction action;
+    Error err;
+    char *unknown[] = { "vireo", "-frobnicate", NULL };
+    CHECK(parse(&cfg, &action, &err, unknown) < 0);
+    CHECK_STR_EQ(err.msg, "-frobnicate: unknown option (try -h)");
+
+    char *not_yet[] = { "vireo", "-hda", "disk.img", NULL };
+    CHECK(parse(&cfg, &action, &err, not_yet) < 0);
+    CHECK_STR_EQ(err.msg, "-hda: option not supported yet");
+
+    char *missing[] = { "vireo", "-kernel", NULL };
+    CHECK(parse(&cfg, &action, &err, missing) < 0);
+    CHECK_STR_EQ(err.msg, "-kernel: missing argument FILE");
+
+    char *bad_m[] = { "vireo", "-m", "lots", NULL };
+    CHECK(parse(&cfg, &action, &err, bad_m) < 0);
+    CHECK(strncmp(err.msg, "-m: invalid RAM size 'lots'", 27) == 0);
+
+    char *tiny_m[] = { "vireo", "-m", "4k", NULL };
+    CHECK(parse(&cfg, &action, &err, tiny_m) < 0);
+    CHECK(strstr(err.msg, "out of range") != NULL);
+
+    char *initrd_alone[] = { "vireo", "-initrd", "rd", NULL };
+    CHECK(parse(&cfg, &action, &err, initrd_alone) < 0);
+    CHECK_STR_EQ(err.msg, "-initrd: only allowed with -kernel");
+
+    char *stray[] = { "vireo", "bzImage", NULL };
+    CHECK(parse(&cfg, &action, &err, stray) < 0);
+    CHECK(strncmp(err.msg, "bzImage: unexpected argument", 28) == 0);
+
+    char *bad_d[] = { "vireo", "-d", "int,nope", NULL };
+    CHECK(parse(&cfg, &action, &err, bad_d) < 0);
+    CHECK_STR_EQ(err.msg, "-d: unknown log item 'nope' (try -d help)");
+}
+
+static void test_options_actions(void)
+{
+    MachineConfig cfg;
+    OptionsAction action;
+    Error err;
+    char *version[] = { "vireo", "--version", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, version), 0);
+    CHECK_EQ(action, OPTIONS_VERSION);
+    char *help[] = { "vireo", "-h", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, help), 0);
+    CHECK_EQ(action, OPTIONS_HELP);
+    char *dhelp[] = { "vireo", "-d", "help", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, dhelp), 0);
+    CHECK_EQ(action, OPTIONS_LOG_HELP);
+}
+
+static void test_options_missing_file(void)
+{
+    MachineConfig cfg;
+    OptionsAction action;
+    Error err;
+    char *argv[] = { "vireo", "-kernel", "/nonexistent/bzImage", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, argv), 0);
+    CHECK(options_check_files(&cfg, &err) < 0);
+    CHECK_STR_EQ(err.msg, "-kernel: /nonexistent/bzImage: No such file or directory");
+}
+
+static const CheckTest tests[] = {
+    CHECK_TEST(test_options_defaults),
+    CHECK_TEST(test_options_ram_sizes),
+    CHECK_TEST(test_options_kernel_append),
+    CHECK_TEST(test_options_errors_name_the_option),
+    CHECK_TEST(test_options_actions),
+    CHECK_TEST(test_options_missing_file),
+    { 0 },
+};
+
+int main(int argc, char **argv)
+{
+    return check_run_tests(argc, argv, tests);
+}
