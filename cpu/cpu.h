@@ -1,0 +1,209 @@
+/*
+ * cpu/cpu.h: the x86-64 CPU's architectural state and the public face of cpu/.
+ *
+ * State follows the SDM Vol. 3A chapter 2 (system registers), §3.4 (segment registers with
+ * their hidden descriptor caches), Vol. 1 §3.4 (general registers, RFLAGS). Arithmetic flags
+ * are lazy (DESIGN.md "Execution"): the last flag-setting operation and its operands are kept
+ * in `lazy`, and RFLAGS' arithmetic bits are computed only when read.
+ */
+#ifndef VIREO_CPU_CPU_H
+#define VIREO_CPU_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/regs.h"
+#include "softmmu/ioport.h"
+#include "softmmu/memory.h"
+#include "softmmu/paging.h"
+#include "softmmu/tlb.h"
+
+/* RFLAGS bits, SDM Vol. 1 §3.4.3. */
+enum {
+    FLAG_CF = 1u << 0,
+    FLAG_FIXED1 = 1u << 1,
+    FLAG_PF = 1u << 2,
+    FLAG_AF = 1u << 4,
+    FLAG_ZF = 1u << 6,
+    FLAG_SF = 1u << 7,
+    FLAG_TF = 1u << 8,
+    FLAG_IF = 1u << 9,
+    FLAG_DF = 1u << 10,
+    FLAG_OF = 1u << 11,
+    FLAG_IOPL = 3u << 12,
+    FLAG_NT = 1u << 14,
+    FLAG_RF = 1u << 16,
+    FLAG_VM = 1u << 17,
+    FLAG_AC = 1u << 18,
+    FLAG_VIF = 1u << 19,
+    FLAG_VIP = 1u << 20,
+    FLAG_ID = 1u << 21,
+};
+#define FLAGS_ARITH (FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF)
+
+/* Control register bits, SDM Vol. 3A §2.5. */
+enum {
+    CR0_PE = 1u << 0, CR0_MP = 1u << 1, CR0_EM = 1u << 2, CR0_TS = 1u << 3,
+    CR0_ET = 1u << 4, CR0_NE = 1u << 5, CR0_WP = 1u << 16, CR0_AM = 1u << 18,
+    CR0_NW = 1u << 29, CR0_CD = 1u << 30, CR0_PG = 1u << 31,
+};
+enum {
+    CR4_VME = 1u << 0, CR4_PVI = 1u << 1, CR4_TSD = 1u << 2, CR4_DE = 1u << 3,
+    CR4_PSE = 1u << 4, CR4_PAE = 1u << 5, CR4_MCE = 1u << 6, CR4_PGE = 1u << 7,
+    CR4_PCE = 1u << 8, CR4_OSFXSR = 1u << 9, CR4_OSXMMEXCPT = 1u << 10, CR4_UMIP = 1u << 11,
+    CR4_FSGSBASE = 1u << 16, CR4_PCIDE = 1u << 17, CR4_OSXSAVE = 1u << 18,
+    CR4_SMEP = 1u << 20, CR4_SMAP = 1u << 21,
+};
+enum {
+    EFER_SCE = 1u << 0, EFER_LME = 1u << 8, EFER_LMA = 1u << 10, EFER_NXE = 1u << 11,
+};
+
+/* Exception vectors, SDM Vol. 3A table 6-1. */
+enum {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6,
+    EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13, EXC_PF = 14,
+    EXC_MF = 16, EXC_AC = 17, EXC_MC = 18, EXC_XM = 19,
+};
+
+/*
+ * A segment register with its hidden part. `attr` holds the descriptor's access rights in the
+ * VMX layout (SDM Vol. 3C §24.4.1): bits 0-3 type, 4 S, 5-6 DPL, 7 P, 12 AVL, 13 L, 14 D/B,
+ * 15 G. `limit` is the byte-granular limit (G already applied).
+ */
+typedef struct SegmentCache {
+    uint64_t base;
+    uint32_t limit;
+    uint16_t selector;
+    uint16_t attr;
+} SegmentCache;
+
+enum {
+    SEG_ATTR_TYPE = 0xf,
+    SEG_ATTR_S = 1u << 4,
+    SEG_ATTR_DPL_SHIFT = 5,
+    SEG_ATTR_P = 1u << 7,
+    SEG_ATTR_L = 1u << 13,
+    SEG_ATTR_DB = 1u << 14,
+    SEG_ATTR_G = 1u << 15,
+};
+
+typedef struct TableRegister {
+    uint64_t base;
+    uint32_t limit;
+} TableRegister;
+
+/* Lazy arithmetic flags: the operation that last set them and its operands. */
+typedef enum LazyOp {
+    LAZY_NONE,  /* flags are in RFLAGS */
+    LAZY_ADD,   /* res = src1 + src2 */
+    LAZY_ADC,   /* res = src1 + src2 + carry-in (carry-in in `aux`) */
+    LAZY_SUB,   /* res = src1 - src2 (also CMP, NEG with src1 = 0) */
+    LAZY_SBB,   /* res = src1 - src2 - borrow-in (in `aux`) */
+    LAZY_LOGIC, /* res = logic result; CF = OF = 0, AF undefined (0) */
+    LAZY_INC,   /* res = src1 + 1; CF preserved in `aux` */
+    LAZY_DEC,   /* res = src1 - 1; CF preserved in `aux` */
+    LAZY_COUNT
+} LazyOp;
+
+typedef struct LazyFlags {
+    uint64_t res;
+    uint64_t src1;
+    uint64_t src2;
+    uint32_t aux;
+    uint8_t op;   /* LazyOp */
+    uint8_t size; /* operand size in bytes */
+} LazyFlags;
+
+/* How the interpreter decodes: which 8086/80286-era differences apply (SingleStepTests). */
+typedef enum CpuModel {
+    CPU_MODEL_X86_64, /* a modern x86-64 processor (the default) */
+    CPU_MODEL_8086,   /* 8086 real-mode semantics (no #UD, POP CS, 1 MiB wrap, ...) */
+} CpuModel;
+
+typedef struct CpuState {
+    uint64_t regs[16];
+    uint64_t rip;
+    uint64_t rflags; /* arithmetic bits valid only when lazy.op == LAZY_NONE */
+    LazyFlags lazy;
+    SegmentCache seg[SEG_COUNT];
+    SegmentCache ldtr, tr;
+    TableRegister gdtr, idtr;
+    PagingState paging; /* CR0, CR3, CR4, EFER and the PAE PDPTE registers */
+    uint64_t cr2, cr8;
+    uint64_t dr[8];
+    uint64_t xcr0;
+    uint64_t kernel_gs_base;
+    uint64_t star, lstar, cstar, sfmask;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t tsc_offset;
+    uint64_t tsc_aux;
+    uint64_t pat;
+    uint64_t apic_base;
+    uint64_t misc_enable;
+
+    /* Derived from the state above, recomputed by cpu_update_mode(). */
+    uint8_t cpl;
+    bool long_mode;   /* EFER.LMA */
+    bool code64;      /* CS.L in long mode */
+
+    /* Execution control. */
+    bool halted;
+    bool inhibit_irq;   /* the STI / MOV SS shadow covers the next instruction */
+    uint64_t next_rip;  /* set before an instruction runs; branches change it */
+    uint64_t icount;    /* instructions retired */
+    CpuModel model;
+
+    /* Exception being raised or delivered (cpu/excp.c). */
+    struct {
+        uint32_t error_code;
+        int16_t vector;      /* raised: set by cpu_raise, consumed by the exec loop */
+        int16_t delivering;  /* vector whose delivery is under way, or -1 */
+    } exc;
+    bool shutdown;           /* triple fault: the board decides between reset and power-off */
+    bool exit_request;       /* leave cpu_exec at the next instruction boundary */
+    bool exit_block;         /* stop the current block after this instruction */
+
+    /* Host-side plumbing, not saved. */
+    struct BlockCache *blocks;
+    PhysMap *map;
+    PortSpace *ports;
+    Tlb *tlb;
+    unsigned maxphyaddr;
+    jmp_buf exception_jmp;
+} CpuState;
+
+/* Why cpu_exec returned. */
+typedef enum CpuExit {
+    CPU_EXIT_BUDGET,   /* ran its instruction budget */
+    CPU_EXIT_HALT,     /* HLT with no interrupt to take */
+    CPU_EXIT_SHUTDOWN, /* triple fault */
+    CPU_EXIT_REQUEST,  /* cpu_request_exit() */
+} CpuExit;
+
+/*
+ * Sets up a CPU on a physical map and port space: creates its TLB and block cache and resets
+ * it. Returns 0 or a negative errno.
+ */
+int cpu_init(CpuState *cpu, PhysMap *map, PortSpace *ports, CpuModel model);
+void cpu_destroy(CpuState *cpu);
+/* Power-on/RESET state, SDM Vol. 3A §9.1.1 table 9-1. */
+void cpu_reset(CpuState *cpu);
+/* Runs up to max_insns instructions. */
+CpuExit cpu_exec(CpuState *cpu, uint64_t max_insns);
+void cpu_request_exit(CpuState *cpu);
+
+/*
+ * Recompute the derived mode state (CPL, long mode, 64-bit code) after CR0, EFER, CS or
+ * RFLAGS.VM changed, and flush what depends on it.
+ */
+void cpu_update_mode(CpuState *cpu);
+
+/* Load a segment register the real-mode way (selector * 16), keeping other cached fields. */
+void cpu_load_segment_real(CpuState *cpu, unsigned seg, uint16_t selector);
+
+/* Full RFLAGS (lazy flags computed) and its loader (no privilege rules). */
+uint64_t cpu_get_rflags(const CpuState *cpu);
+void cpu_set_rflags(CpuState *cpu, uint64_t value);
+
+#endif

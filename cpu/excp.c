@@ -1,0 +1,131 @@
+/*
+ * cpu/excp.c: raising exceptions, the double-fault rules, and real-address-mode delivery.
+ *
+ * cpu_raise() records the vector and unwinds to the exec loop (longjmp): the instruction's
+ * state is as before it started (cpu/exec.h). The loop calls excp_handle_raised(), which
+ * classifies the event against one being delivered (SDM Vol. 3A §6.15 interrupt 8, table
+ * 6-5: benign, contributory, page fault) and delivers it.
+ *
+ * Real-address mode (SDM Vol. 3A §20.1.4): push FLAGS, CS, IP; clear IF, TF, AC; load CS:IP
+ * from the 4-byte IVT entry at IDTR.base + 4 * vector. An entry beyond the IDTR limit is a #GP
+ * (then #DF, then shutdown, as on the 80286 and later).
+ */
+#include "cpu/excp.h"
+
+#include "cpu/exec.h"
+#include "util/log.h"
+
+bool excp_has_error_code(unsigned vector)
+{
+    switch (vector) {
+    case EXC_DF:
+    case EXC_TS:
+    case EXC_NP:
+    case EXC_SS:
+    case EXC_GP:
+    case EXC_PF:
+    case EXC_AC:
+        return true;
+    default:
+        return false;
+    }
+}
+
+_Noreturn void cpu_raise(CpuState *cpu, unsigned vector, uint32_t error_code)
+{
+    cpu->exc.vector = (int16_t)vector;
+    cpu->exc.error_code = error_code;
+    longjmp(cpu->exception_jmp, 1);
+}
+
+_Noreturn void cpu_raise_ud(CpuState *cpu)
+{
+    cpu_raise(cpu, EXC_UD, 0);
+}
+
+_Noreturn void cpu_raise_gp0(CpuState *cpu)
+{
+    cpu_raise(cpu, EXC_GP, 0);
+}
+
+void exec_unimplemented(CpuState *cpu, const DecodedInsn *d)
+{
+    log_unimp("instruction %s (opcode map %x, byte %02x) at %llx", mnemonic_names[d->mnemonic],
+              d->map, d->opcode, (unsigned long long)cpu->rip);
+    cpu_raise_ud(cpu);
+}
+
+static bool is_contributory(int vector)
+{
+    return vector == EXC_DE || vector == EXC_TS || vector == EXC_NP || vector == EXC_SS ||
+           vector == EXC_GP;
+}
+
+static void deliver_real(CpuState *cpu, unsigned vector, uint64_t return_rip)
+{
+    uint64_t entry = (uint64_t)vector * 4;
+    if (entry + 3 > cpu->idtr.limit) {
+        cpu_raise(cpu, EXC_GP, (uint32_t)(vector * 8 + 2));
+    }
+    uint32_t target = (uint32_t)mem_read_linear(cpu, cpu->idtr.base + entry, 4, true);
+    uint64_t flags = cpu_get_rflags(cpu);
+    /* All three words are written only if the whole frame fits (precise #SS). */
+    uint64_t sp = cpu->regs[R_SP] & 0xffff;
+    if (cpu->model != CPU_MODEL_8086) {
+        mem_probe_write(cpu, SEG_SS, (sp - 6) & 0xffff, 2);
+        mem_probe_write(cpu, SEG_SS, (sp - 2) & 0xffff, 2);
+    }
+    mem_write(cpu, SEG_SS, (sp - 2) & 0xffff, 2, flags);
+    mem_write(cpu, SEG_SS, (sp - 4) & 0xffff, 2, cpu->seg[SEG_CS].selector);
+    mem_write(cpu, SEG_SS, (sp - 6) & 0xffff, 2, return_rip);
+    gpr_write(cpu, R_SP, 2, sp - 6);
+    cpu_set_rflags(cpu, flags & ~(uint64_t)(FLAG_IF | FLAG_TF | FLAG_AC | FLAG_RF));
+    cpu_load_segment_real(cpu, SEG_CS, (uint16_t)(target >> 16));
+    cpu->rip = target & 0xffff;
+    cpu->next_rip = cpu->rip;
+}
+
+void excp_deliver(CpuState *cpu, unsigned vector, IntKind kind, bool has_error_code,
+                  uint32_t error_code, uint64_t return_rip)
+{
+    if (log_enabled(LOG_CAT_INT)) {
+        log_cat(LOG_CAT_INT, "int: vector %#x kind %d error %#x at %04x:%llx cpl %u cr2 %llx",
+                vector, kind, has_error_code ? error_code : 0, cpu->seg[SEG_CS].selector,
+                (unsigned long long)cpu->rip, cpu->cpl, (unsigned long long)cpu->cr2);
+    }
+    cpu->halted = false;
+    if (cpu_in_real_mode(cpu)) {
+        deliver_real(cpu, vector, return_rip);
+        return;
+    }
+    excp_deliver_protected(cpu, vector, kind, has_error_code, error_code, return_rip);
+}
+
+void excp_handle_raised(CpuState *cpu)
+{
+    int vector = cpu->exc.vector;
+    uint32_t error_code = cpu->exc.error_code;
+    int first = cpu->exc.delivering;
+    cpu->exc.vector = -1;
+    if (first >= 0) {
+        if (first == EXC_DF) {
+            log_guest_error("triple fault (vector %#x while delivering #DF)", vector);
+            cpu->shutdown = true;
+            cpu->exc.delivering = -1;
+            return;
+        }
+        if ((is_contributory(first) && is_contributory(vector)) ||
+            (first == EXC_PF && (vector == EXC_PF || is_contributory(vector)))) {
+            vector = EXC_DF;
+            error_code = 0;
+        }
+    }
+    cpu->exc.delivering = (int16_t)vector;
+    /* A fault's frame records the faulting instruction: cpu->rip was never advanced. */
+    IntKind kind = (vector == EXC_DB || vector == EXC_BP || vector == EXC_OF) ? INT_KIND_TRAP
+                                                                               : INT_KIND_FAULT;
+    uint64_t ret = kind == INT_KIND_TRAP ? cpu->next_rip : cpu->rip;
+    excp_deliver(cpu, (unsigned)vector, kind, excp_has_error_code((unsigned)vector), error_code,
+                 ret);
+    cpu->exc.delivering = -1;
+}

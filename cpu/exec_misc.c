@@ -1,0 +1,68 @@
+/*
+ * cpu/exec_misc.c: instructions with no operands worth a file of their own: flag control
+ * (CLC, STC, CMC, CLD, STD; SDM Vol. 2A), NOP and PAUSE, UD0/UD1/UD2, fences, PREFETCHh,
+ * CLFLUSH, and WAIT/FWAIT (SDM Vol. 2D "WAIT/FWAIT": #NM when CR0.MP and CR0.TS are both set).
+ */
+#include "cpu/exec.h"
+
+static void set_flag(CpuState *cpu, uint64_t flag, bool on)
+{
+    uint64_t f = cpu_get_rflags(cpu);
+    cpu_set_rflags(cpu, on ? (f | flag) : (f & ~flag));
+}
+
+void exec_clc(CpuState *cpu, const DecodedInsn *d)
+{
+    set_flag(cpu, FLAG_CF, false);
+}
+
+void exec_stc(CpuState *cpu, const DecodedInsn *d)
+{
+    set_flag(cpu, FLAG_CF, true);
+}
+
+void exec_cmc(CpuState *cpu, const DecodedInsn *d)
+{
+    set_flag(cpu, FLAG_CF, !flags_get_cf(cpu));
+}
+
+void exec_cld(CpuState *cpu, const DecodedInsn *d)
+{
+    cpu->rflags &= ~(uint64_t)FLAG_DF;
+}
+
+void exec_std(CpuState *cpu, const DecodedInsn *d)
+{
+    cpu->rflags |= FLAG_DF;
+}
+
+void exec_nop(CpuState *cpu, const DecodedInsn *d)
+{
+}
+
+void exec_ud(CpuState *cpu, const DecodedInsn *d)
+{
+    cpu_raise_ud(cpu);
+}
+
+/* CLFLUSH faults as a byte read of its operand would (SDM Vol. 2A "CLFLUSH"). */
+void exec_clflush(CpuState *cpu, const DecodedInsn *d)
+{
+    mem_read(cpu, d->seg, insn_effective_address(cpu, d), 1);
+}
+
+void exec_wait(CpuState *cpu, const DecodedInsn *d)
+{
+    if ((cpu->paging.cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) {
+        cpu_raise(cpu, EXC_NM, 0);
+    }
+}
+
+/* HLT: privileged (#GP(0) above CPL 0); the CPU then waits for an interrupt. */
+void exec_hlt(CpuState *cpu, const DecodedInsn *d)
+{
+    if (cpu->cpl != 0) {
+        cpu_raise_gp0(cpu);
+    }
+    cpu->halted = true;
+}

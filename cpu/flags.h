@@ -1,0 +1,51 @@
+/*
+ * cpu/flags.h: lazy arithmetic flags (DESIGN.md "Execution"). An instruction that sets flags
+ * records its operation and operands with flags_set(); RFLAGS' arithmetic bits are computed
+ * only when something reads them (PUSHF, Jcc, ADC, an interrupt frame). Flag definitions per
+ * operation: SDM Vol. 1 appendix A "EFLAGS Cross-Reference" and each instruction's page.
+ */
+#ifndef VIREO_CPU_FLAGS_H
+#define VIREO_CPU_FLAGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+
+static inline uint64_t flags_size_mask(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+static inline uint64_t flags_sign_bit(unsigned size)
+{
+    return 1ull << (size * 8 - 1);
+}
+
+static inline void flags_set(CpuState *cpu, LazyOp op, unsigned size, uint64_t res,
+                             uint64_t src1, uint64_t src2)
+{
+    uint64_t m = flags_size_mask(size);
+    cpu->lazy.op = (uint8_t)op;
+    cpu->lazy.size = (uint8_t)size;
+    cpu->lazy.res = res & m;
+    cpu->lazy.src1 = src1 & m;
+    cpu->lazy.src2 = src2 & m;
+}
+
+/* The six arithmetic flags of a lazy record (FLAGS_ARITH bits). */
+uint64_t flags_compute(const LazyFlags *lf);
+
+/* Current carry flag, without computing the others. */
+bool flags_get_cf(const CpuState *cpu);
+
+/* Store explicit arithmetic flags (only the FLAGS_ARITH bits of `arith` are used). */
+void flags_store(CpuState *cpu, uint64_t arith);
+
+/* ZF, SF and PF of a result, as set by most instructions that set them from a result. */
+uint64_t flags_of_result(uint64_t res, unsigned size);
+
+/* Evaluate condition code 0-15 (SDM Vol. 1 appendix B). */
+bool cpu_test_cond(const CpuState *cpu, unsigned cond);
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * cpu/opcode.h: the shape of vireo's one opcode table (STYLE.md §5).
+ *
+ * The table (cpu/opcode_table.c) describes every opcode of the one-byte map, the two-byte map
+ * (0F xx) and the three-byte maps (0F 38 xx, 0F 3A xx) in the SDM's operand notation (Vol. 2D
+ * appendix A): an addressing method (E, G, I, J, M, ...) and an operand type (b, w, d, q, v,
+ * z, y, p, s). The decoder, the interpreter's dispatch, the translator, the conformance test
+ * generator and the Capstone cross-check all read it; nothing else describes an opcode.
+ */
+#ifndef VIREO_CPU_OPCODE_H
+#define VIREO_CPU_OPCODE_H
+
+#include <stdint.h>
+
+typedef enum Mnemonic {
+#define X(name) MN_##name,
+#include "cpu/mnemonics.inc"
+#undef X
+    MN_COUNT
+} Mnemonic;
+
+extern const char *const mnemonic_names[MN_COUNT];
+
+/* Addressing methods, SDM Vol. 2D §A.2.1 (plus fixed operands). */
+typedef enum OperandKind {
+    OPK_NONE,
+    OPK_E,    /* ModRM r/m: general register or memory */
+    OPK_M,    /* ModRM r/m: memory only (a register form is #UD) */
+    OPK_R,    /* ModRM r/m: general register only (mod bits ignored, as MOV CRn) */
+    OPK_G,    /* ModRM reg: general register */
+    OPK_S,    /* ModRM reg: segment register */
+    OPK_C,    /* ModRM reg: control register */
+    OPK_D,    /* ModRM reg: debug register */
+    OPK_I,    /* immediate */
+    OPK_J,    /* relative displacement, added to the next instruction's address */
+    OPK_A,    /* direct far pointer ptr16:16/ptr16:32 */
+    OPK_O,    /* moffs: an absolute offset of address size */
+    OPK_X,    /* string source DS:rSI (segment overridable) */
+    OPK_Y,    /* string destination ES:rDI */
+    OPK_Z,    /* general register in opcode bits 2:0, extended by REX.B */
+    OPK_REG,  /* a fixed general register: .reg is its number */
+    OPK_SEG,  /* a fixed segment register: .reg is its number */
+    OPK_ONE,  /* the constant 1 */
+    OPK_COUNT
+} OperandKind;
+
+/* Operand types, SDM Vol. 2D §A.2.2. */
+typedef enum OperandType {
+    OPT_NONE,
+    OPT_B,   /* byte */
+    OPT_W,   /* word */
+    OPT_D,   /* doubleword */
+    OPT_Q,   /* quadword */
+    OPT_DQ,  /* double quadword (CMPXCHG16B) */
+    OPT_V,   /* word, doubleword or quadword by operand size */
+    OPT_Z,   /* word for 16-bit operand size, doubleword for 32- and 64-bit */
+    OPT_Y,   /* doubleword, or quadword for 64-bit operand size */
+    OPT_BS,  /* byte, sign-extended to the operand size */
+    OPT_P,   /* far pointer: 32, 48 or 80 bits by operand size */
+    OPT_S,   /* pseudo-descriptor: 6 bytes, 10 in 64-bit mode */
+    OPT_A,   /* two operands of operand size in memory (BOUND) */
+    OPT_WV,  /* word in memory, operand size in a register (MOV Sreg, SLDT, SMSW) */
+    OPT_COUNT
+} OperandType;
+
+typedef struct OperandSpec {
+    uint8_t kind; /* OperandKind */
+    uint8_t type; /* OperandType */
+    uint8_t reg;  /* for OPK_REG/OPK_SEG */
+} OperandSpec;
+
+enum {
+    OPF_MODRM = 1u << 0,       /* a ModRM byte follows the opcode */
+    OPF_LOCK = 1u << 1,        /* LOCK allowed (with a memory destination) */
+    OPF_I64 = 1u << 2,         /* invalid in 64-bit mode */
+    OPF_O64 = 1u << 3,         /* valid only in 64-bit mode */
+    OPF_D64 = 1u << 4,         /* 64-bit operand size by default in 64-bit mode */
+    OPF_F64 = 1u << 5,         /* 64-bit operand size in 64-bit mode, 66h ignored (Intel) */
+    OPF_GROUP = 1u << 6,       /* ModRM.reg selects from .sub[0..7] (memory forms) */
+    OPF_GROUP_REG = 1u << 7,   /* with OPF_GROUP: mod == 3 selects from .sub[8..15] */
+    OPF_RM_GROUP = 1u << 8,    /* ModRM.rm selects from .sub[0..7] (register forms) */
+    OPF_PREFIX_GROUP = 1u << 9, /* mandatory prefix selects .sub[none, 66, F3, F2] */
+    OPF_STRING = 1u << 10,     /* a string instruction: REP/REPE/REPNE apply */
+    OPF_BLOCK_END = 1u << 11,  /* may change RIP other than to the next instruction, or the
+                                  mode bits a block is keyed on: ends a block */
+    OPF_CONDITION = 1u << 12,  /* the low 4 opcode bits are a condition code (Jcc, SETcc) */
+    OPF_NO_REP = 1u << 13,     /* F3 here is part of the opcode, not a REP prefix */
+    OPF_SIZE64 = 1u << 14,     /* operand size 64 in 64-bit mode, 32 otherwise (MOV CRn) */
+    OPF_ALT64 = 1u << 15,      /* in 64-bit mode the opcode is .sub[0] instead (63: MOVSXD) */
+};
+
+typedef struct OpcodeEntry {
+    uint16_t mnemonic; /* Mnemonic */
+    uint16_t flags;    /* OPF_* */
+    OperandSpec op[3];
+    const struct OpcodeEntry *sub; /* for the group flags */
+} OpcodeEntry;
+
+/* The maps, indexed by opcode byte. */
+extern const OpcodeEntry opcode_map1[256];
+extern const OpcodeEntry opcode_map2[256];
+extern const OpcodeEntry opcode_map3_38[256];
+extern const OpcodeEntry opcode_map3_3a[256];
+
+#endif
