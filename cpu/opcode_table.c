@@ -338,12 +338,15 @@ static const OpcodeEntry group15_fsgs[4][4] = {
     { BAD, BAD, I(WRFSBASE, OPF_O64 | OPF_NO_REP, Ry), BAD },
     { BAD, BAD, I(WRGSBASE, OPF_O64 | OPF_NO_REP, Ry), BAD },
 };
+/* Fences take no mandatory prefix; with 66/F3/F2 these encodings are other instructions. */
+static const OpcodeEntry fence_sel[4] = { I(FENCE, 0), BAD, BAD, BAD };
+
 static const OpcodeEntry group15[16] = {
     I(FXSAVE, 0, Mb), I(FXRSTOR, 0, Mb), I(LDMXCSR, 0, Mb), I(STMXCSR, 0, Mb),
     I(XSAVE, 0, Mb), I(XRSTOR, 0, Mb), I(XSAVEOPT, 0, Mb), I(CLFLUSH, 0, Mb),
     PREFIXED(group15_fsgs[0], 0), PREFIXED(group15_fsgs[1], 0),
     PREFIXED(group15_fsgs[2], 0), PREFIXED(group15_fsgs[3], 0),
-    BAD, I(FENCE, 0), I(FENCE, 0), I(FENCE, 0),
+    BAD, PREFIXED(fence_sel, 0), PREFIXED(fence_sel, 0), PREFIXED(fence_sel, 0),
 };
 
 /* 0F B8, BC, BD: F3 selects POPCNT, TZCNT, LZCNT. */
@@ -370,7 +373,7 @@ const OpcodeEntry opcode_map2[256] = {
     [0x08] = I(INVD, 0),
     [0x09] = I(WBINVD, 0),
     [0x0b] = I(UD, 0),
-    [0x0d] = I(PREFETCH, M, Eb),
+    [0x0d] = I(PREFETCH, M, Mb),
     [0x10 ... 0x17] = SSE,
     [0x18 ... 0x1f] = I(NOP, M, Ev),
     [0x20] = I(MOV_CR_STORE, M | OPF_SIZE64, Ry, Cy),
