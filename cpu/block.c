@@ -14,6 +14,19 @@
 #define PAGE_HASH_BITS 12
 #define PAGE_HASH_SIZE (1u << PAGE_HASH_BITS)
 #define CODE_PAGE_SIZE 4096u
+#define JUMP_CACHE_BITS 12
+#define JUMP_CACHE_SIZE (1u << JUMP_CACHE_BITS)
+
+/*
+ * Direct-mapped cache from the linear address of a block's start to the block, in front of the
+ * hash: an entry is used only when its host address and mode match the current fetch, and
+ * entries are cleared when their page's blocks are retired.
+ */
+typedef struct JumpCacheEntry {
+    const uint8_t *hva;
+    Block *block;
+    uint8_t mode_key;
+} JumpCacheEntry;
 
 typedef struct PageNode {
     const uint8_t *page; /* host address of the page */
@@ -26,6 +39,7 @@ struct BlockCache {
     Block *hash[BLOCK_HASH_SIZE];
     PageNode *pages[PAGE_HASH_SIZE];
     Block *retired; /* linked by hash_next, freed by block_cache_collect */
+    JumpCacheEntry jump_cache[JUMP_CACHE_SIZE];
     uint64_t decoded;
     uint64_t retired_count;
 };
@@ -78,6 +92,11 @@ static void retire_page(BlockCache *bc, const uint8_t *page)
         return;
     }
     *pp = node->next;
+    for (unsigned i = 0; i < JUMP_CACHE_SIZE; i++) {
+        if (page_of(bc->jump_cache[i].hva) == page) {
+            bc->jump_cache[i] = (JumpCacheEntry){ 0 };
+        }
+    }
     for (Block *b = node->blocks; b; b = b->page_next) {
         Block **hp = &bc->hash[block_hash(b->hva, b->mode_key)];
         while (*hp != b) {
@@ -113,6 +132,11 @@ BlockCache *block_cache_new(CpuState *cpu)
     bc->cpu = cpu;
     phys_map_set_code_write_hook(cpu->map, on_code_write, bc);
     return bc;
+}
+
+static unsigned jump_cache_index(uint64_t lin)
+{
+    return (unsigned)((lin ^ (lin >> JUMP_CACHE_BITS)) & (JUMP_CACHE_SIZE - 1));
 }
 
 void block_cache_collect(BlockCache *bc)
@@ -319,12 +343,12 @@ Block *block_find(BlockCache *bc, CpuState *cpu)
         return NULL; /* IP wrap-around within the segment: always decoded afresh */
     }
     uint64_t lin = code_linear(cpu);
-    MmuMode mode = fetch_mode(cpu);
-    unsigned idx = tlb_mmu_index(&mode);
+    unsigned idx = cpu_mmu_index(cpu);
     const uint8_t *hva = tlb_lookup(cpu->tlb, idx, lin, 1, MEM_FETCH);
     uint64_t gpa = 0;
     bool has_gpa = false;
     if (!hva) {
+        MmuMode mode = fetch_mode(cpu);
         PageFault pf;
         if (!tlb_translate(cpu->tlb, &cpu->paging, lin, MEM_FETCH, &mode, &gpa, &pf)) {
             cpu->cr2 = pf.cr2;
@@ -341,17 +365,27 @@ Block *block_find(BlockCache *bc, CpuState *cpu)
         }
     }
     unsigned key = mode_key_of(cpu);
-    Block *b = lookup(bc, hva, key);
     uint64_t room = limit_room(cpu);
+    JumpCacheEntry *jc = &bc->jump_cache[jump_cache_index(lin)];
+    if (jc->hva == hva && jc->mode_key == key && jc->block->bytes <= room) {
+        return jc->block;
+    }
+    Block *b = lookup(bc, hva, key);
     if (b) {
+        *jc = (JumpCacheEntry){ hva, b, (uint8_t)key };
         return b->bytes <= room ? b : NULL;
     }
     if (!has_gpa) {
+        MmuMode mode = fetch_mode(cpu);
         PageFault pf;
         if (!tlb_translate(cpu->tlb, &cpu->paging, lin, MEM_FETCH, &mode, &gpa, &pf)) {
             cpu->cr2 = pf.cr2;
             cpu_raise(cpu, EXC_PF, pf.error_code);
         }
     }
-    return build(bc, cpu, hva, gpa, room);
+    b = build(bc, cpu, hva, gpa, room);
+    if (b) {
+        *jc = (JumpCacheEntry){ hva, b, (uint8_t)key };
+    }
+    return b;
 }

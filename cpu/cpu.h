@@ -161,6 +161,17 @@ typedef struct CpuState {
         int16_t delivering;  /* vector whose delivery is under way, or -1 */
     } exc;
     bool shutdown;           /* triple fault: the board decides between reset and power-off */
+    /*
+     * Exceptions (bit n: vector n) that stop cpu_exec with CPU_EXIT_EXCEPTION instead of being
+     * delivered, leaving the state as before the faulting instruction and the vector and error
+     * code in `intercepted`: for debuggers ("catch" an exception) and conformance tests.
+     */
+    uint32_t exception_intercept;
+    struct {
+        uint8_t vector;
+        uint32_t error_code;
+    } intercepted;
+    bool exception_stop;     /* an intercepted exception ends the current cpu_exec */
     bool exit_request;       /* leave cpu_exec at the next instruction boundary */
     bool exit_block;         /* stop the current block after this instruction */
 
@@ -179,6 +190,7 @@ typedef enum CpuExit {
     CPU_EXIT_HALT,     /* HLT with no interrupt to take */
     CPU_EXIT_SHUTDOWN, /* triple fault */
     CPU_EXIT_REQUEST,  /* cpu_request_exit() */
+    CPU_EXIT_EXCEPTION, /* an intercepted exception (exception_intercept) */
 } CpuExit;
 
 /*

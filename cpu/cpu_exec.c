@@ -9,16 +9,23 @@
 #include "cpu/block.h"
 #include "cpu/excp.h"
 
-/* Runs a block (or the one uncached instruction) until its end or an exit condition. */
+/*
+ * Runs a block (or the one uncached instruction) until its end, the budget, or an instruction
+ * that asks to leave (exit_block: HLT, self-modifying code, mode changes).
+ */
 static void run_block(CpuState *cpu, BlockInsn *insns, unsigned n, uint64_t end_icount)
 {
+    uint64_t left = end_icount - cpu->icount;
+    if (n > left) {
+        n = (unsigned)left;
+    }
     for (unsigned i = 0; i < n; i++) {
         BlockInsn *bi = &insns[i];
         cpu->next_rip = cpu->rip + bi->d.len;
         bi->exec(cpu, &bi->d);
         cpu->rip = cpu->next_rip;
         cpu->icount++;
-        if (cpu->exit_block || cpu->halted || cpu->icount >= end_icount) {
+        if (__builtin_expect(cpu->exit_block, 0)) {
             break;
         }
     }
@@ -37,8 +44,10 @@ static CpuExit run(CpuState *cpu, uint64_t end_icount)
         if (cpu->halted) {
             return CPU_EXIT_HALT;
         }
-        cpu->exit_block = false;
-        block_cache_collect(cpu->blocks);
+        if (cpu->exit_block) {
+            cpu->exit_block = false;
+            block_cache_collect(cpu->blocks);
+        }
         if (cpu->inhibit_irq) {
             BlockInsn one;
             block_build_single(cpu, &one);
@@ -70,6 +79,10 @@ CpuExit cpu_exec(CpuState *cpu, uint64_t max_insns)
         excp_handle_raised(cpu);
         if (cpu->shutdown) {
             return CPU_EXIT_SHUTDOWN;
+        }
+        if (cpu->exception_stop) {
+            cpu->exception_stop = false;
+            return CPU_EXIT_EXCEPTION;
         }
     }
 }

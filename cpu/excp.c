@@ -120,6 +120,13 @@ void excp_handle_raised(CpuState *cpu)
             error_code = 0;
         }
     }
+    if (vector < 32 && (cpu->exception_intercept & (1u << vector))) {
+        cpu->intercepted.vector = (uint8_t)vector;
+        cpu->intercepted.error_code = error_code;
+        cpu->exc.delivering = -1;
+        cpu->exception_stop = true;
+        return;
+    }
     cpu->exc.delivering = (int16_t)vector;
     /* A fault's frame records the faulting instruction: cpu->rip was never advanced. */
     IntKind kind = (vector == EXC_DB || vector == EXC_BP || vector == EXC_OF) ? INT_KIND_TRAP

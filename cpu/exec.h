@@ -96,6 +96,18 @@ static inline unsigned cpu_stack_size(const CpuState *cpu)
     return (cpu->seg[SEG_SS].attr & SEG_ATTR_DB) ? 4 : 2;
 }
 
+/*
+ * The TLB's MMU index for an explicit access at the current privilege: the same mapping as
+ * tlb_mmu_index(), computed without building an MmuMode on the hot path.
+ */
+static inline unsigned cpu_mmu_index(const CpuState *cpu)
+{
+    if (cpu->cpl == 3) {
+        return MMU_IDX_USER;
+    }
+    return (cpu->rflags & FLAG_AC) ? MMU_IDX_SUPER_AC : MMU_IDX_SUPER;
+}
+
 /* Memory, through segmentation and paging (cpu/mem.c); MemAccess is softmmu's. */
 /* Linear address of seg:offset for an access of `size` bytes, with the segment checks. */
 uint64_t mem_linear(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size, MemAccess acc);
@@ -116,16 +128,56 @@ void mem_write_bytes(CpuState *cpu, unsigned seg, uint64_t offset, const void *b
 /* Effective address (offset within the segment) of the instruction's memory operand. */
 uint64_t insn_effective_address(const CpuState *cpu, const DecodedInsn *d);
 
-/* Operand access by index into d->op. */
-uint64_t opnd_read(CpuState *cpu, const DecodedInsn *d, unsigned i);
-void opnd_write(CpuState *cpu, const DecodedInsn *d, unsigned i, uint64_t v);
+/*
+ * Operand access by index into d->op. Registers and immediates are handled inline (the hot
+ * path of the interpreter); memory and the rest go through cpu/mem.c.
+ */
+uint64_t opnd_read_slow(CpuState *cpu, const DecodedInsn *d, unsigned i);
+void opnd_write_slow(CpuState *cpu, const DecodedInsn *d, unsigned i, uint64_t v);
+uint64_t opnd_read_rmw_slow(CpuState *cpu, const DecodedInsn *d, unsigned i);
+
+static inline uint64_t opnd_read(CpuState *cpu, const DecodedInsn *d, unsigned i)
+{
+    const DecodedOperand *o = &d->op[i];
+    if (o->loc == LOC_GPR) {
+        return gpr_read(cpu, o->reg, o->size);
+    }
+    if (o->loc == LOC_IMM) {
+        return o->reg ? d->imm2 : d->imm;
+    }
+    return opnd_read_slow(cpu, d, i);
+}
+
+static inline void opnd_write(CpuState *cpu, const DecodedInsn *d, unsigned i, uint64_t v)
+{
+    const DecodedOperand *o = &d->op[i];
+    if (o->loc == LOC_GPR) {
+        gpr_write(cpu, o->reg, o->size, v);
+        return;
+    }
+    opnd_write_slow(cpu, d, i, v);
+}
+
 /* Read a destination that will be written: a memory operand is probed for writing first. */
-uint64_t opnd_read_rmw(CpuState *cpu, const DecodedInsn *d, unsigned i);
+static inline uint64_t opnd_read_rmw(CpuState *cpu, const DecodedInsn *d, unsigned i)
+{
+    const DecodedOperand *o = &d->op[i];
+    if (o->loc == LOC_GPR) {
+        return gpr_read(cpu, o->reg, o->size);
+    }
+    return opnd_read_rmw_slow(cpu, d, i);
+}
 
 /* Stack (cpu/exec_stack.c): pushes probe before writing; RSP changes last. */
 void stack_push(CpuState *cpu, unsigned size, uint64_t value);
 uint64_t stack_pop(CpuState *cpu, unsigned size);
 uint64_t stack_read(CpuState *cpu, unsigned size, uint64_t offset_from_sp);
+
+/*
+ * I/O permission for an access of `size` bytes at `port` (cpu/exec_io.c): #GP(0) when CPL >
+ * IOPL in protected mode, or in virtual-8086 mode, and the TSS bitmap denies a port.
+ */
+void io_check_permission(CpuState *cpu, uint16_t port, unsigned size);
 
 /* Branch target for `size`-byte operand size: truncated in 16/32-bit code. */
 void cpu_jump(CpuState *cpu, uint64_t target, unsigned opsize);

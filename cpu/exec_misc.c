@@ -65,4 +65,5 @@ void exec_hlt(CpuState *cpu, const DecodedInsn *d)
         cpu_raise_gp0(cpu);
     }
     cpu->halted = true;
+    cpu->exit_block = true;
 }

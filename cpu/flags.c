@@ -119,6 +119,14 @@ bool cpu_test_cond(const CpuState *cpu, unsigned cond)
 {
     const LazyFlags *lf = &cpu->lazy;
     bool r;
+    /* ZF and SF of every lazy operation come from the result alone. */
+    if (lf->op != LAZY_NONE) {
+        switch (cond >> 1) {
+        case 2: r = lf->res == 0; return (cond & 1) ? !r : r;
+        case 4: r = (lf->res & flags_sign_bit(lf->size)) != 0; return (cond & 1) ? !r : r;
+        default: break;
+        }
+    }
     /* After CMP/SUB, the common conditions follow from the operands directly. */
     if (lf->op == LAZY_SUB) {
         switch (cond >> 1) {

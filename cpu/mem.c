@@ -127,11 +127,12 @@ uint64_t mem_linear(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size,
 static uint64_t read_linear(CpuState *cpu, uint64_t lin, unsigned size, MemAccess acc,
                             bool supervisor)
 {
-    MmuMode mode = mmu_mode(cpu, supervisor);
-    const void *p = tlb_lookup(cpu->tlb, tlb_mmu_index(&mode), lin, size, acc);
+    unsigned idx = supervisor ? MMU_IDX_SUPER : cpu_mmu_index(cpu);
+    const void *p = tlb_lookup(cpu->tlb, idx, lin, size, acc);
     if (__builtin_expect(p != NULL, 1)) {
         return load_le(p, size);
     }
+    MmuMode mode = mmu_mode(cpu, supervisor);
     uint8_t buf[8];
     PageFault pf;
     if (!tlb_read_slow(cpu->tlb, &cpu->paging, lin, buf, size, acc, &mode, &pf)) {
@@ -143,12 +144,13 @@ static uint64_t read_linear(CpuState *cpu, uint64_t lin, unsigned size, MemAcces
 static void write_linear(CpuState *cpu, uint64_t lin, unsigned size, uint64_t value,
                          bool supervisor)
 {
-    MmuMode mode = mmu_mode(cpu, supervisor);
-    void *p = tlb_lookup(cpu->tlb, tlb_mmu_index(&mode), lin, size, MEM_WRITE);
+    unsigned idx = supervisor ? MMU_IDX_SUPER : cpu_mmu_index(cpu);
+    void *p = tlb_lookup(cpu->tlb, idx, lin, size, MEM_WRITE);
     if (__builtin_expect(p != NULL, 1)) {
         store_le(p, size, value);
         return;
     }
+    MmuMode mode = mmu_mode(cpu, supervisor);
     uint8_t buf[8];
     PageFault pf;
     store_le(buf, size, value);
@@ -200,10 +202,10 @@ void mem_probe_write(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size
         return; /* real mode without paging: a write cannot fault */
     }
     uint64_t lin = mem_linear(cpu, seg, offset, size, MEM_WRITE);
-    MmuMode mode = mmu_mode(cpu, false);
-    if (tlb_lookup(cpu->tlb, tlb_mmu_index(&mode), lin, size, MEM_WRITE)) {
+    if (tlb_lookup(cpu->tlb, cpu_mmu_index(cpu), lin, size, MEM_WRITE)) {
         return;
     }
+    MmuMode mode = mmu_mode(cpu, false);
     PageFault pf;
     if (!tlb_probe(cpu->tlb, &cpu->paging, lin, size, MEM_WRITE, &mode, &pf)) {
         raise_page_fault(cpu, &pf);
@@ -265,7 +267,7 @@ uint64_t insn_effective_address(const CpuState *cpu, const DecodedInsn *d)
     return ea & size_mask(d->addrsize);
 }
 
-uint64_t opnd_read(CpuState *cpu, const DecodedInsn *d, unsigned i)
+uint64_t opnd_read_slow(CpuState *cpu, const DecodedInsn *d, unsigned i)
 {
     const DecodedOperand *o = &d->op[i];
     switch (o->loc) {
@@ -282,7 +284,7 @@ uint64_t opnd_read(CpuState *cpu, const DecodedInsn *d, unsigned i)
     }
 }
 
-void opnd_write(CpuState *cpu, const DecodedInsn *d, unsigned i, uint64_t v)
+void opnd_write_slow(CpuState *cpu, const DecodedInsn *d, unsigned i, uint64_t v)
 {
     const DecodedOperand *o = &d->op[i];
     switch (o->loc) {
@@ -297,7 +299,7 @@ void opnd_write(CpuState *cpu, const DecodedInsn *d, unsigned i, uint64_t v)
     }
 }
 
-uint64_t opnd_read_rmw(CpuState *cpu, const DecodedInsn *d, unsigned i)
+uint64_t opnd_read_rmw_slow(CpuState *cpu, const DecodedInsn *d, unsigned i)
 {
     const DecodedOperand *o = &d->op[i];
     if (o->loc == LOC_MEM) {
@@ -305,5 +307,5 @@ uint64_t opnd_read_rmw(CpuState *cpu, const DecodedInsn *d, unsigned i)
         mem_probe_write(cpu, d->seg, ea, o->size);
         return mem_read(cpu, d->seg, ea, o->size);
     }
-    return opnd_read(cpu, d, i);
+    return opnd_read_slow(cpu, d, i);
 }

@@ -48,24 +48,24 @@ struct MemRegion {
     MemRegionType type;
     uint64_t gpa, size;
     int priority;
-    uint64_t seq;        /* ordering among equal priorities: larger wins */
+    uint64_t seq; /* ordering among equal priorities: larger wins */
     bool is_enabled;
-    bool is_readonly;    /* RAM and aliases: ROM behaviour */
-    uint8_t *host;       /* RAM/ROM backing */
+    bool is_readonly; /* RAM and aliases: ROM behaviour */
+    uint8_t *host;    /* RAM/ROM backing */
     bool owns_host;
-    RamPageInfo *info;   /* RAM/ROM: one per page */
-    const IoOps *ops;    /* MMIO */
+    RamPageInfo *info; /* RAM/ROM: one per page */
+    const IoOps *ops;  /* MMIO */
     void *opaque;
-    MemRegion *target;   /* alias: a RAM, ROM or MMIO region */
+    MemRegion *target; /* alias: a RAM, ROM or MMIO region */
     uint64_t target_offset;
     unsigned alias_count; /* aliases pointing here */
 };
 
 /* A byte range of the map resolved to one backing region. */
 typedef struct PhysPiece {
-    MemRegion *region;  /* NULL: unassigned */
-    uint64_t offset;    /* in region */
-    uint64_t avail;     /* bytes from gpa to the end of the piece (never past the page) */
+    MemRegion *region; /* NULL: unassigned */
+    uint64_t offset;   /* in region */
+    uint64_t avail;    /* bytes from gpa to the end of the piece (never past the page) */
     bool is_readonly;
 } PhysPiece;
 

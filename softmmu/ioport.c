@@ -88,7 +88,7 @@ int port_space_register(PortSpace *ps, uint16_t base, uint32_t count, const IoOp
     if (slot < 0) {
         return slot;
     }
-    ps->handlers[slot] = (PortHandler){ ops, opaque, base };
+    ps->handlers[slot] = (PortHandler){ops, opaque, base};
     for (uint32_t i = 0; i < count; i++) {
         ps->map[base + i] = (uint16_t)(slot + 1);
     }

@@ -39,6 +39,9 @@
  * page. The hook may unmark the page. For RAM visible at two addresses the hook receives the
  * address the write used. The walker's A/D updates also call the hook.
  *
+ * PAM shadowing (Intel 82441FX PMC datasheet, PAM0-PAM6 registers) is built from these: an
+ * alias of RAM over the BIOS ROM, enabled and made read-only as the registers say.
+ *
  * Not modelled: the PAM mode "read PCI, write DRAM" (reads and writes resolved to different
  * regions); SMRAM (a second address space); memory types and caching.
  */
@@ -85,11 +88,11 @@ typedef enum PhysPageKind {
 /* What one 4 KiB guest page resolves to, for the TLB fill and fast DMA. */
 typedef struct PhysPage {
     PhysPageKind kind;
-    uint8_t *hva;        /* RAM/ROM: host address of the page's first byte; else NULL */
-    MemRegion *region;   /* RAM/ROM/MMIO: the backing region (aliases resolved); else NULL */
-    uint64_t offset;     /* RAM/ROM/MMIO: offset of the page's first byte in `region` */
-    bool is_write_fast;  /* RAM a CPU may write directly: all dirty, no code, no page table */
-    RamPageInfo *info;   /* RAM/ROM: tracking state (softmmu-internal); else NULL */
+    uint8_t *hva;       /* RAM/ROM: host address of the page's first byte; else NULL */
+    MemRegion *region;  /* RAM/ROM/MMIO: the backing region (aliases resolved); else NULL */
+    uint64_t offset;    /* RAM/ROM/MMIO: offset of the page's first byte in `region` */
+    bool is_write_fast; /* RAM a CPU may write directly: all dirty, no code, no page table */
+    RamPageInfo *info;  /* RAM/ROM: tracking state (softmmu-internal); else NULL */
 } PhysPage;
 
 /* A map covering 2^phys_bits bytes, all unassigned; NULL if phys_bits is out of range. */

@@ -99,15 +99,15 @@ typedef struct PageFault {
 #define PAGING_MAX_LEVELS 5
 
 typedef struct PagingResult {
-    uint64_t gpa;         /* physical address of the accessed byte, A20 applied */
-    uint64_t page_size;   /* 4 KiB, 2 MiB, 4 MiB or 1 GiB; 4 KiB without paging */
-    bool is_writable;     /* R/W = 1 at every level */
-    bool is_user;         /* U/S = 1 at every level: a user-mode page */
-    bool is_executable;   /* XD = 0 at every level, or NXE = 0 */
-    bool is_global;       /* G = 1 in the leaf entry and CR4.PGE = 1 */
-    bool is_dirty;        /* D = 1 in the leaf entry after the walk */
+    uint64_t gpa;           /* physical address of the accessed byte, A20 applied */
+    uint64_t page_size;     /* 4 KiB, 2 MiB, 4 MiB or 1 GiB; 4 KiB without paging */
+    bool is_writable;       /* R/W = 1 at every level */
+    bool is_user;           /* U/S = 1 at every level: a user-mode page */
+    bool is_executable;     /* XD = 0 at every level, or NXE = 0 */
+    bool is_global;         /* G = 1 in the leaf entry and CR4.PGE = 1 */
+    bool is_dirty;          /* D = 1 in the leaf entry after the walk */
     bool has_non_ram_table; /* some paging structure was not in RAM (not write-tracked) */
-    unsigned table_count; /* paging-structure pages read, for write tracking */
+    unsigned table_count;   /* paging-structure pages read, for write tracking */
     uint64_t table_gpa[PAGING_MAX_LEVELS];
 } PagingResult;
 

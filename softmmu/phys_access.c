@@ -72,8 +72,8 @@ static void write_piece(PhysMap *m, const PhysPiece *p, uint64_t gpa, const uint
     } else if (p->region->type == MEM_REGION_MMIO) {
         mmio_write(p->region, p->offset, buf, n);
     } else if (p->is_readonly) {
-        log_guest_error("write to ROM %s at physical address 0x%" PRIx64 " ignored", p->region->name,
-                        gpa);
+        log_guest_error("write to ROM %s at physical address 0x%" PRIx64 " ignored",
+                        p->region->name, gpa);
     } else {
         RamPageInfo *info = &p->region->info[p->offset >> PHYS_PAGE_BITS];
         phys_track_before_write(m, info, gpa, (unsigned)n);

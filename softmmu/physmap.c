@@ -192,7 +192,7 @@ static void mixed_cut(MixedPage *mp, unsigned start, unsigned end)
         if (p->end <= start || p->start >= end) {
             i++;
         } else if (p->start < start && p->end > end) {
-            MixedPiece tail = { (uint16_t)end, p->end, p->region };
+            MixedPiece tail = {(uint16_t)end, p->end, p->region};
             p->end = (uint16_t)start;
             mixed_insert(mp, i + 1, tail);
             return;
@@ -232,7 +232,7 @@ static void paint_subpage(PhysMap *m, uint64_t pfn, unsigned start, unsigned end
     } else {
         mp = xcalloc(1, sizeof(*mp));
         if (*e) {
-            mixed_insert(mp, 0, (MixedPiece){ 0, (uint16_t)PHYS_PAGE_SIZE, (MemRegion *)*e });
+            mixed_insert(mp, 0, (MixedPiece){0, (uint16_t)PHYS_PAGE_SIZE, (MemRegion *)*e});
         }
     }
     mixed_cut(mp, start, end);
@@ -241,7 +241,7 @@ static void paint_subpage(PhysMap *m, uint64_t pfn, unsigned start, unsigned end
         while (at < mp->count && mp->piece[at].start < start) {
             at++;
         }
-        mixed_insert(mp, at, (MixedPiece){ (uint16_t)start, (uint16_t)end, r });
+        mixed_insert(mp, at, (MixedPiece){(uint16_t)start, (uint16_t)end, r});
         mixed_merge(mp);
     }
     if (mp->count == 0 ||
@@ -435,8 +435,7 @@ MemRegion *phys_map_add_ram(PhysMap *m, const char *name, uint64_t gpa, uint64_t
     return add_backed(m, name, MEM_REGION_RAM, gpa, size, host, priority);
 }
 
-MemRegion *phys_map_add_rom(PhysMap *m, const char *name, uint64_t gpa, uint64_t size,
-                            int priority)
+MemRegion *phys_map_add_rom(PhysMap *m, const char *name, uint64_t gpa, uint64_t size, int priority)
 {
     return add_backed(m, name, MEM_REGION_ROM, gpa, size, NULL, priority);
 }
@@ -466,8 +465,8 @@ MemRegion *phys_map_add_alias(PhysMap *m, const char *name, uint64_t gpa, uint64
         target = target->target;
     }
     if (target_offset > target->size || size > target->size - target_offset) {
-        log_error("%s: alias window 0x%" PRIx64 "+0x%" PRIx64 " is outside %s",
-                  name ? name : "?", target_offset, size, target->name);
+        log_error("%s: alias window 0x%" PRIx64 "+0x%" PRIx64 " is outside %s", name ? name : "?",
+                  target_offset, size, target->name);
         return NULL;
     }
     MemRegion *r = region_new(m, name, MEM_REGION_ALIAS, size, priority);
@@ -590,7 +589,7 @@ unsigned phys_map_phys_bits(const PhysMap *m)
 /* Resolves a painting region to its backing region and offset. */
 static PhysPiece piece_of(MemRegion *painter, uint64_t gpa, uint64_t avail)
 {
-    PhysPiece p = { NULL, 0, avail, false };
+    PhysPiece p = {NULL, 0, avail, false};
     if (!painter) {
         return p;
     }
@@ -633,7 +632,7 @@ PhysPiece phys_map_resolve(PhysMap *m, uint64_t gpa)
 
 PhysPage phys_map_page(PhysMap *m, uint64_t gpa)
 {
-    PhysPage pg = { PHYS_PAGE_UNASSIGNED, NULL, NULL, 0, false, NULL };
+    PhysPage pg = {PHYS_PAGE_UNASSIGNED, NULL, NULL, 0, false, NULL};
     uint64_t page = gpa & PHYS_PAGE_MASK;
     if (page >= m->limit) {
         return pg;

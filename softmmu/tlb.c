@@ -123,7 +123,6 @@ static void install(Tlb *t, const PagingState *ps, uint64_t gva, const MmuMode *
     e->addend = is_host ? (uintptr_t)pg.hva - (uintptr_t)vpage : 0;
     info->gpa = gpage;
     info->hva = pg.hva;
-    info->kind = (uint8_t)pg.kind;
     info->is_global = r->is_global;
     if (e->tag[MEM_WRITE] == vpage) {
         pg.info->fast_write_ctx |= (uint8_t)(1u << slot);
@@ -183,8 +182,8 @@ static uint64_t linear_mask(const PagingState *ps)
  * hit[] and len[] (bytes in each page); returns the page count, or 0 with *fault filled.
  */
 static unsigned translate_access(Tlb *t, const PagingState *ps, uint64_t gva, unsigned size,
-                                 MemAccess acc, const MmuMode *mode, TlbHit hit[2],
-                                 unsigned len[2], PageFault *fault)
+                                 MemAccess acc, const MmuMode *mode, TlbHit hit[2], unsigned len[2],
+                                 PageFault *fault)
 {
     unsigned first = (unsigned)(PHYS_PAGE_SIZE - (gva & ~TLB_PAGE_MASK));
     len[0] = size < first ? size : first;
@@ -201,8 +200,8 @@ static unsigned translate_access(Tlb *t, const PagingState *ps, uint64_t gva, un
     return 2;
 }
 
-bool tlb_translate(Tlb *t, const PagingState *ps, uint64_t gva, MemAccess acc,
-                   const MmuMode *mode, uint64_t *gpa, PageFault *fault)
+bool tlb_translate(Tlb *t, const PagingState *ps, uint64_t gva, MemAccess acc, const MmuMode *mode,
+                   uint64_t *gpa, PageFault *fault)
 {
     TlbHit hit;
     if (!translate(t, ps, gva, acc, mode, &hit, fault)) {

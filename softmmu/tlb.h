@@ -79,24 +79,23 @@ typedef struct TlbEntry {
 
 /* What the slow path needs about an entry; kept apart so the hot array stays dense. */
 typedef struct TlbEntryInfo {
-    uint64_t gpa;   /* guest-physical page address (A20 applied) */
-    uint8_t *hva;   /* host page for RAM/ROM; NULL otherwise */
-    uint8_t kind;   /* PhysPageKind */
+    uint64_t gpa; /* guest-physical page address (A20 applied) */
+    uint8_t *hva; /* host page for RAM/ROM; NULL otherwise (bus access) */
     bool is_global;
 } TlbEntryInfo;
 
 typedef struct TlbContext {
     TlbEntry entry[MMU_IDX_COUNT][TLB_ENTRIES];
     TlbEntryInfo info[MMU_IDX_COUNT][TLB_ENTRIES];
-    uint64_t cr3_key;   /* paging-structure root address; TLB_KEY_* for the special cases */
+    uint64_t cr3_key; /* paging-structure root address (all-ones: paging off) */
     uint16_t pcid;
-    uint64_t pdpte[4];  /* PAE: the PDPTE registers the entries were built with */
+    uint64_t pdpte[4];               /* PAE: the PDPTE registers the entries were built with */
     uint64_t large_base, large_mask; /* one region covering every large page entered */
     bool has_large;
     uint64_t last_use;
-    bool is_valid;      /* belongs to the address space (cr3_key, pcid) */
-    bool is_stale;      /* a page table it used changed: lose non-globals at the next CR3 */
-    bool is_empty;      /* nothing entered since the last flush (flushes skip it) */
+    bool is_valid; /* belongs to the address space (cr3_key, pcid) */
+    bool is_stale; /* a page table it used changed: lose non-globals at the next CR3 */
+    bool is_empty; /* nothing entered since the last flush (flushes skip it) */
 } TlbContext;
 
 /* Counters for tests and `-d` statistics; never part of guest state. */
@@ -113,8 +112,8 @@ typedef struct Tlb {
     PhysMap *map;
     unsigned maxphyaddr;
     unsigned cur_ctx;
-    uint64_t clock;    /* LRU stamp source */
-    TlbContext *ctx;   /* TLB_CONTEXTS contexts */
+    uint64_t clock;  /* LRU stamp source */
+    TlbContext *ctx; /* TLB_CONTEXTS contexts */
     TlbStats stats;
 } Tlb;
 
@@ -134,8 +133,7 @@ static inline MmuIdx tlb_mmu_index(const MmuMode *mode)
  * The fast path: the host address of [gva, gva + size) for `acc` in MMU index mmu_idx, or
  * NULL when the slow path must run (miss, flagged page, access crossing a page). size >= 1.
  */
-static inline void *tlb_lookup(Tlb *t, unsigned mmu_idx, uint64_t gva, unsigned size,
-                               MemAccess acc)
+static inline void *tlb_lookup(Tlb *t, unsigned mmu_idx, uint64_t gva, unsigned size, MemAccess acc)
 {
     const TlbEntry *e = &t->cur[mmu_idx][(gva >> TLB_PAGE_BITS) & (TLB_ENTRIES - 1)];
     if (__builtin_expect(e->tag[acc] == ((gva + size - 1) & TLB_PAGE_MASK), 1)) {
@@ -153,8 +151,8 @@ bool tlb_fill(Tlb *t, const PagingState *ps, uint64_t gva, MemAccess acc, const 
               PageFault *fault);
 
 /* gva -> gpa (A20 applied) for `acc`, filling as needed; for the block cache and debuggers. */
-bool tlb_translate(Tlb *t, const PagingState *ps, uint64_t gva, MemAccess acc,
-                   const MmuMode *mode, uint64_t *gpa, PageFault *fault);
+bool tlb_translate(Tlb *t, const PagingState *ps, uint64_t gva, MemAccess acc, const MmuMode *mode,
+                   uint64_t *gpa, PageFault *fault);
 
 /*
  * Checks that every page of [gva, gva + size) allows `acc` (filling the TLB, setting A and,
@@ -176,8 +174,8 @@ bool tlb_write_slow(Tlb *t, const PagingState *ps, uint64_t gva, const void *buf
                     const MmuMode *mode, PageFault *fault);
 
 /* Fast path, then slow path: what the interpreter calls for a data access. */
-static inline bool tlb_read(Tlb *t, const PagingState *ps, uint64_t gva, void *buf,
-                            unsigned size, MemAccess acc, const MmuMode *mode, PageFault *fault)
+static inline bool tlb_read(Tlb *t, const PagingState *ps, uint64_t gva, void *buf, unsigned size,
+                            MemAccess acc, const MmuMode *mode, PageFault *fault)
 {
     const void *p = tlb_lookup(t, tlb_mmu_index(mode), gva, size, acc);
     if (p) {

@@ -118,8 +118,7 @@ static void context_key(const PagingState *ps, uint64_t *cr3_key, uint16_t *pcid
     }
 }
 
-static bool context_matches(const TlbContext *c, const PagingState *ps, uint64_t key,
-                            uint16_t pcid)
+static bool context_matches(const TlbContext *c, const PagingState *ps, uint64_t key, uint16_t pcid)
 {
     if (!c->is_valid || c->cr3_key != key || c->pcid != pcid) {
         return false;

@@ -165,9 +165,9 @@ static bool update_entry(PhysMap *m, const WalkEntry *e, uint64_t set)
         bool is_done;
         if (e->size == 8) {
             uint64_t expected = le_to_host64(e->value);
-            is_done = __atomic_compare_exchange_n((uint64_t *)(void *)p, &expected,
-                                                  le_to_host64(desired), false, __ATOMIC_SEQ_CST,
-                                                  __ATOMIC_SEQ_CST);
+            is_done =
+                __atomic_compare_exchange_n((uint64_t *)(void *)p, &expected, le_to_host64(desired),
+                                            false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
         } else {
             uint32_t expected = le_to_host32((uint32_t)e->value);
             is_done = __atomic_compare_exchange_n((uint32_t *)(void *)p, &expected,
@@ -196,8 +196,8 @@ static bool update_entry(PhysMap *m, const WalkEntry *e, uint64_t set)
 static int finish(Walk *w, bool is_writable, bool is_user_page, bool is_executable,
                   uint64_t leaf_value)
 {
-    uint32_t ec = paging_check_access(w->ps, is_writable, is_user_page, is_executable, w->acc,
-                                      w->mode);
+    uint32_t ec =
+        paging_check_access(w->ps, is_writable, is_user_page, is_executable, w->acc, w->mode);
     if (ec) {
         w->fault->cr2 = w->gva;
         w->fault->error_code = ec;
@@ -250,11 +250,11 @@ static int walk_32bit(Walk *w)
 }
 
 static const Level levels_64[] = {
-    { 48, false, 0 },            /* PML5E: PS reserved */
-    { 39, false, 0 },            /* PML4E: PS reserved */
-    { 30, true, 0x3fffe000ull }, /* PDPTE: 1 GiB page, bits 29:13 reserved */
-    { 21, true, 0x1fe000ull },   /* PDE: 2 MiB page, bits 20:13 reserved */
-    { 12, true, 0 },             /* PTE: always maps; bit 7 is PAT */
+    {48, false, 0},            /* PML5E: PS reserved */
+    {39, false, 0},            /* PML4E: PS reserved */
+    {30, true, 0x3fffe000ull}, /* PDPTE: 1 GiB page, bits 29:13 reserved */
+    {21, true, 0x1fe000ull},   /* PDE: 2 MiB page, bits 20:13 reserved */
+    {12, true, 0},             /* PTE: always maps; bit 7 is PAT */
 };
 
 /*
@@ -331,7 +331,7 @@ bool paging_walk(PhysMap *m, const PagingState *ps, unsigned maxphyaddr, uint64_
         maxphyaddr = maxphyaddr < PHYS_BITS_MIN ? PHYS_BITS_MIN : PHYS_BITS_MAX;
     }
     for (;;) {
-        Walk w = { m, ps, maxphyaddr, acc, mode, a20, { { 0 } }, 0, res, fault, gva };
+        Walk w = {m, ps, maxphyaddr, acc, mode, a20, {{0}}, 0, res, fault, gva};
         memset(res, 0, sizeof(*res));
         int r = walk_once(&w);
         if (r >= 0) {

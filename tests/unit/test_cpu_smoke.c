@@ -85,7 +85,22 @@ static void test_cpu_divide_error_is_precise(void)
     fixture_destroy(&fx);
 }
 
+static void test_cpu_intercepted_exception_stops_before_delivery(void)
+{
+    /* mov rcx, 0; div rcx -> #DE intercepted: RIP stays on the DIV, nothing delivered. */
+    const uint8_t code[] = { 0x48, 0xc7, 0xc1, 0, 0, 0, 0, 0x48, 0xf7, 0xf1, 0xf4 };
+    run_code(FIXTURE_LONG64, code, sizeof(code));
+    fx.cpu.exception_intercept = 1u << EXC_DE;
+    uint64_t sp = fx.cpu.regs[R_SP];
+    CHECK_EQ(fixture_run(&fx, ~0ull, 100), CPU_EXIT_EXCEPTION);
+    CHECK_EQ(fx.cpu.intercepted.vector, EXC_DE);
+    CHECK_EQ(fx.cpu.rip, 0x10007);
+    CHECK_EQ(fx.cpu.regs[R_SP], sp);
+    fixture_destroy(&fx);
+}
+
 static const CheckTest tests[] = {
+    CHECK_TEST(test_cpu_intercepted_exception_stops_before_delivery),
     CHECK_TEST(test_cpu_long_mode_arithmetic),
     CHECK_TEST(test_cpu_long_mode_loop_and_stack),
     CHECK_TEST(test_cpu_real_mode_word_ops),

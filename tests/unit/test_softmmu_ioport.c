@@ -29,7 +29,7 @@ static uint64_t fake_read(void *opaque, uint64_t offset, unsigned size)
         v |= (uint64_t)d->regs[(offset + i) % 16] << (8 * i);
     }
     if (d->count < 32) {
-        d->log[d->count++] = (Access){ false, offset, v, size };
+        d->log[d->count++] = (Access){false, offset, v, size};
     }
     return v;
 }
@@ -41,13 +41,13 @@ static void fake_write(void *opaque, uint64_t offset, uint64_t value, unsigned s
         d->regs[(offset + i) % 16] = (uint8_t)(value >> (8 * i));
     }
     if (d->count < 32) {
-        d->log[d->count++] = (Access){ true, offset, value, size };
+        d->log[d->count++] = (Access){true, offset, value, size};
     }
 }
 
-static const IoOps byte_ops = { fake_read, fake_write, 1, 1 };
-static const IoOps word_ops = { fake_read, fake_write, 1, 2 };
-static const IoOps dword_only_ops = { fake_read, fake_write, 4, 4 };
+static const IoOps byte_ops = {fake_read, fake_write, 1, 1};
+static const IoOps word_ops = {fake_read, fake_write, 1, 2};
+static const IoOps dword_only_ops = {fake_read, fake_write, 4, 4};
 
 static void test_port_unassigned_reads_all_ones(void)
 {
@@ -55,7 +55,7 @@ static void test_port_unassigned_reads_all_ones(void)
     CHECK_EQ(port_read(ps, 0x80, 1), 0xff);
     CHECK_EQ(port_read(ps, 0x80, 2), 0xffff);
     CHECK_EQ(port_read(ps, 0x80, 4), 0xffffffffu);
-    port_write(ps, 0x80, 0x12345678, 4); /* ignored */
+    port_write(ps, 0x80, 0x12345678, 4);           /* ignored */
     CHECK_EQ(port_read(ps, 0x80, 3), 0xffffffffu); /* bad size */
     port_space_free(ps);
 }
@@ -63,7 +63,7 @@ static void test_port_unassigned_reads_all_ones(void)
 static void test_port_word_access_to_byte_device_splits(void)
 {
     PortSpace *ps = port_space_new();
-    FakePorts d = { 0 };
+    FakePorts d = {0};
     CHECK_EQ(port_space_register(ps, 0x60, 8, &byte_ops, &d), 0);
     port_write(ps, 0x61, 0xaabb, 2);
     CHECK_EQ(d.count, 2);
@@ -86,7 +86,7 @@ static void test_port_word_access_to_byte_device_splits(void)
 static void test_port_word_device_gets_whole_word(void)
 {
     PortSpace *ps = port_space_new();
-    FakePorts d = { 0 };
+    FakePorts d = {0};
     port_space_register(ps, 0x1ce, 2, &word_ops, &d);
     port_write(ps, 0x1cf, 0x1234, 2); /* odd port, straddles the end: 1 byte to the device */
     CHECK_EQ(d.count, 1);
@@ -106,7 +106,7 @@ static void test_port_word_device_gets_whole_word(void)
 static void test_port_access_straddles_two_devices(void)
 {
     PortSpace *ps = port_space_new();
-    FakePorts a = { 0 }, b = { 0 };
+    FakePorts a = {0}, b = {0};
     port_space_register(ps, 0x100, 2, &word_ops, &a);
     port_space_register(ps, 0x102, 2, &word_ops, &b);
     port_write(ps, 0x101, 0x44332211, 4); /* a: 1 byte, b: 2 bytes, 0x104: unassigned */
@@ -123,7 +123,7 @@ static void test_port_access_straddles_two_devices(void)
 static void test_port_narrow_access_filtered(void)
 {
     PortSpace *ps = port_space_new();
-    FakePorts d = { 0 };
+    FakePorts d = {0};
     d.regs[0] = 0x42;
     port_space_register(ps, 0xcf8, 4, &dword_only_ops, &d);
     CHECK_EQ(port_read(ps, 0xcf8, 1), 0xff);
@@ -137,7 +137,7 @@ static void test_port_narrow_access_filtered(void)
 static void test_port_later_registration_wins(void)
 {
     PortSpace *ps = port_space_new();
-    FakePorts a = { 0 }, b = { 0 };
+    FakePorts a = {0}, b = {0};
     port_space_register(ps, 0x3f8, 8, &byte_ops, &a);
     port_space_register(ps, 0x3fa, 2, &byte_ops, &b);
     port_write(ps, 0x3fa, 1, 1);
@@ -157,7 +157,7 @@ static void test_port_later_registration_wins(void)
 static void test_port_top_of_space_does_not_wrap(void)
 {
     PortSpace *ps = port_space_new();
-    FakePorts lo = { 0 }, hi = { 0 };
+    FakePorts lo = {0}, hi = {0};
     hi.regs[15] = 0x5a;
     port_space_register(ps, 0, 4, &byte_ops, &lo);
     port_space_register(ps, 0xfff0, 16, &byte_ops, &hi);
@@ -172,7 +172,7 @@ static void test_port_top_of_space_does_not_wrap(void)
 static void test_port_registration_table_reuses_entries(void)
 {
     PortSpace *ps = port_space_new();
-    FakePorts d = { 0 };
+    FakePorts d = {0};
     /* A device moving its ports over and over (PCI I/O BAR programming) never runs out. */
     for (unsigned i = 0; i < 70000; i++) {
         CHECK_EQ(port_space_register(ps, 0xc000, 0x20, &byte_ops, &d), 0);
@@ -191,7 +191,7 @@ static const CheckTest tests[] = {
     CHECK_TEST(test_port_later_registration_wins),
     CHECK_TEST(test_port_top_of_space_does_not_wrap),
     CHECK_TEST(test_port_registration_table_reuses_entries),
-    { 0 },
+    {0},
 };
 
 int main(int argc, char **argv)

@@ -29,7 +29,7 @@ typedef struct FakeDev {
 static void record(FakeDev *d, bool is_write, uint64_t offset, uint64_t value, unsigned size)
 {
     if (d->count < 64) {
-        d->log[d->count++] = (Access){ is_write, offset, value, size };
+        d->log[d->count++] = (Access){is_write, offset, value, size};
     }
 }
 
@@ -53,10 +53,10 @@ static void fake_write(void *opaque, uint64_t offset, uint64_t value, unsigned s
     record(d, true, offset, value, size);
 }
 
-static const IoOps ops_byte = { fake_read, fake_write, 1, 1 };
-static const IoOps ops_dword = { fake_read, fake_write, 4, 4 };
-static const IoOps ops_any = { fake_read, fake_write, 1, 8 };
-static const IoOps ops_2_to_8 = { fake_read, fake_write, 2, 8 };
+static const IoOps ops_byte = {fake_read, fake_write, 1, 1};
+static const IoOps ops_dword = {fake_read, fake_write, 4, 4};
+static const IoOps ops_any = {fake_read, fake_write, 1, 8};
+static const IoOps ops_2_to_8 = {fake_read, fake_write, 2, 8};
 
 static void test_physmap_ram_lookup(void)
 {
@@ -102,7 +102,7 @@ static void test_physmap_unassigned_reads_all_ones(void)
 static void test_physmap_overlap_priority(void)
 {
     PhysMap *m = phys_map_new(36);
-    FakeDev dev = { 0 };
+    FakeDev dev = {0};
     MemRegion *ram = phys_map_add_ram(m, "ram", 0, 64 * KIB, NULL, 0);
     MemRegion *mmio = phys_map_add_mmio(m, "dev", 0x4000, 0x1000, &ops_any, &dev, 1);
     CHECK_EQ(phys_map_page(m, 0x4000).kind, PHYS_PAGE_MMIO);
@@ -186,7 +186,7 @@ static void test_physmap_rom_write_ignored(void)
 static void test_physmap_mmio_byte_device_split(void)
 {
     PhysMap *m = phys_map_new(36);
-    FakeDev dev = { 0 };
+    FakeDev dev = {0};
     phys_map_add_mmio(m, "bytes", 0x10000, 0x100, &ops_byte, &dev, 0);
     phys_st32(m, 0x10010, 0x44332211);
     CHECK_EQ(dev.count, 4);
@@ -207,7 +207,7 @@ static void test_physmap_mmio_byte_device_split(void)
 static void test_physmap_mmio_narrow_access_filtered(void)
 {
     PhysMap *m = phys_map_new(36);
-    FakeDev dev = { 0 };
+    FakeDev dev = {0};
     dev.regs[0] = 0x12;
     phys_map_add_mmio(m, "dwords", 0x10000, 0x100, &ops_dword, &dev, 0);
     CHECK_EQ(phys_ld8(m, 0x10000), 0xff); /* narrower than min_size: all-ones */
@@ -229,9 +229,9 @@ static void test_physmap_mmio_narrow_access_filtered(void)
 static void test_physmap_mmio_ten_byte_access(void)
 {
     PhysMap *m = phys_map_new(36);
-    FakeDev dev = { 0 };
+    FakeDev dev = {0};
     phys_map_add_mmio(m, "wide", 0x10000, 0x100, &ops_2_to_8, &dev, 0);
-    uint8_t in[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, out[10];
+    uint8_t in[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, out[10];
     phys_write(m, 0x10020, in, sizeof(in));
     CHECK_EQ(dev.count, 2);
     CHECK_EQ(dev.log[0].size, 8);
@@ -245,7 +245,7 @@ static void test_physmap_mmio_ten_byte_access(void)
 static void test_physmap_mmio_alias_offsets(void)
 {
     PhysMap *m = phys_map_new(36);
-    FakeDev dev = { 0 };
+    FakeDev dev = {0};
     MemRegion *mmio = phys_map_add_mmio(m, "dev", 0xfe000000ull, 0x2000, &ops_any, &dev, 0);
     phys_map_add_alias(m, "dev-alias", 0xa0000, 0x100, mmio, 0x1f00, 0);
     phys_st8(m, 0xa0004, 7);
@@ -257,7 +257,7 @@ static void test_physmap_mmio_alias_offsets(void)
 static void test_physmap_subpage_regions(void)
 {
     PhysMap *m = phys_map_new(36);
-    FakeDev a = { 0 }, b = { 0 };
+    FakeDev a = {0}, b = {0};
     phys_map_add_mmio(m, "a", 0x1000, 0x100, &ops_any, &a, 0);
     phys_map_add_mmio(m, "b", 0x1200, 0x100, &ops_any, &b, 0);
     CHECK_EQ(phys_map_page(m, 0x1000).kind, PHYS_PAGE_MIXED);
@@ -290,7 +290,7 @@ static void test_physmap_subpage_regions(void)
 static void test_phys_access_crosses_pages_and_regions(void)
 {
     PhysMap *m = phys_map_new(36);
-    FakeDev dev = { 0 };
+    FakeDev dev = {0};
     MemRegion *r1 = phys_map_add_ram(m, "r1", 0, 0x2000, NULL, 0);
     MemRegion *r2 = phys_map_add_ram(m, "r2", 0x2000, 0x1000, NULL, 0);
     phys_map_add_mmio(m, "dev", 0x3000, 0x10, &ops_any, &dev, 0);
@@ -343,7 +343,7 @@ static void test_physmap_bad_regions_refused(void)
     phys_map_free(m);
     /* The widest space, with a region near its top. */
     m = phys_map_new(52);
-    FakeDev dev = { 0 };
+    FakeDev dev = {0};
     CHECK(phys_map_add_mmio(m, "high", (1ull << 52) - 0x1000, 0x1000, &ops_any, &dev, 0) != NULL);
     phys_st8(m, (1ull << 52) - 1, 9);
     CHECK_EQ(dev.regs[0xfff], 9);
@@ -408,7 +408,7 @@ static void test_code_write_hook_runs_before_write(void)
 {
     PhysMap *m = phys_map_new(36);
     MemRegion *ram = phys_map_add_ram(m, "ram", 0, 64 * KIB, NULL, 0);
-    HookLog h = { m, phys_region_host_ptr(ram), 0, 0, 0, 0, false };
+    HookLog h = {m, phys_region_host_ptr(ram), 0, 0, 0, 0, false};
     phys_map_set_code_write_hook(m, code_hook, &h);
     phys_st8(m, 0x5000, 0x11);
     phys_map_set_code_page(m, 0x5000, true);
@@ -422,7 +422,7 @@ static void test_code_write_hook_runs_before_write(void)
     CHECK_EQ(h.seen, 0x11); /* the hook saw the old byte */
     CHECK_EQ(phys_ld8(m, 0x5000), 0x22);
     /* A write spanning two pages reports only the code page's part. */
-    uint8_t buf[16] = { 0 };
+    uint8_t buf[16] = {0};
     phys_write(m, 0x4ff8, buf, sizeof(buf));
     CHECK_EQ(h.calls, 2);
     CHECK_EQ(h.gpa, 0x5000);
@@ -453,7 +453,7 @@ static const CheckTest tests[] = {
     CHECK_TEST(test_physmap_bad_regions_refused),
     CHECK_TEST(test_dirty_log_per_client),
     CHECK_TEST(test_code_write_hook_runs_before_write),
-    { 0 },
+    {0},
 };
 
 int main(int argc, char **argv)

@@ -13,10 +13,10 @@
 #define CR0_PG PAGING_CR0_PG
 #define CR0_WP PAGING_CR0_WP
 
-static const MmuMode sup = { false, false, false };
-static const MmuMode sup_ac = { false, false, true };
-static const MmuMode implicit_ac = { false, true, true };
-static const MmuMode user = { true, false, false };
+static const MmuMode sup = {false, false, false};
+static const MmuMode sup_ac = {false, false, true};
+static const MmuMode implicit_ac = {false, true, true};
+static const MmuMode user = {true, false, false};
 
 typedef struct Fixture {
     PhysMap *m;
@@ -94,7 +94,7 @@ static PagingState setup_32bit(Fixture *f)
     put32(f, 0x2000 + 5 * 4, 0x5000 | PTE_P | PTE_RW | PTE_US);
     put32(f, 0x2000 + 6 * 4, 0x6000 | PTE_P);
     put32(f, 0x2000 + 7 * 4, 0x7000 | PTE_P | PTE_US); /* user, read-only */
-    PagingState ps = { .cr0 = CR0_PG | 1, .cr3 = 0x1000 };
+    PagingState ps = {.cr0 = CR0_PG | 1, .cr3 = 0x1000};
     return ps;
 }
 
@@ -243,7 +243,7 @@ static PagingState setup_pae(Fixture *f)
     put64(f, 0x1020, 0x3000 | PTE_P);
     put64(f, 0x3000, 0x4000 | PTE_P | PTE_RW | PTE_US);
     put64(f, 0x4000 + 8, 0x7000 | PTE_P | PTE_RW | PTE_US);
-    PagingState ps = { .cr0 = CR0_PG | 1, .cr3 = 0x1020, .cr4 = PAGING_CR4_PAE };
+    PagingState ps = {.cr0 = CR0_PG | 1, .cr3 = 0x1020, .cr4 = PAGING_CR4_PAE};
     CHECK_EQ(paging_load_pdptes(f->m, &ps, f->maxphyaddr), 0);
     return ps;
 }
@@ -319,7 +319,7 @@ static void test_walker_pae_pdpte_load_reserved_bits(void)
     PagingState ps = setup_pae(&f);
     uint64_t before[4];
     memcpy(before, ps.pdpte, sizeof(before));
-    const uint64_t bad[] = { PTE_RW, PTE_US, 1ull << 5, 1ull << 8, 1ull << 36, PTE_XD };
+    const uint64_t bad[] = {PTE_RW, PTE_US, 1ull << 5, 1ull << 8, 1ull << 36, PTE_XD};
     for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         put64(&f, 0x1020 + 8 * 2, 0x5000 | PTE_P | bad[i]);
         CHECK_EQ(paging_load_pdptes(f.m, &ps, f.maxphyaddr), -1);
@@ -344,8 +344,10 @@ static PagingState setup_4level(Fixture *f)
     put64(f, 0x2000, 0x3000 | PTE_P | PTE_RW | PTE_US);
     put64(f, 0x3000 + 8, 0x4000 | PTE_P | PTE_RW | PTE_US);
     put64(f, 0x4000 + 8, 0x9000 | PTE_P | PTE_RW | PTE_G);
-    PagingState ps = { .cr0 = CR0_PG | 1, .cr3 = 0x1000, .cr4 = PAGING_CR4_PAE,
-                       .efer = PAGING_EFER_LME | PAGING_EFER_LMA | PAGING_EFER_NXE };
+    PagingState ps = {.cr0 = CR0_PG | 1,
+                      .cr3 = 0x1000,
+                      .cr4 = PAGING_CR4_PAE,
+                      .efer = PAGING_EFER_LME | PAGING_EFER_LMA | PAGING_EFER_NXE};
     return ps;
 }
 
@@ -432,9 +434,9 @@ static void test_walker_5level_translation(void)
     ps.cr4 |= PAGING_CR4_LA57;
     CHECK_EQ(paging_mode(&ps), PAGING_MODE_5LEVEL);
     PagingResult r;
-    CHECK_EQ(walk(&f, &ps, 0xff00000000000000ull | (GVA_HIGH & 0xffffffffffffull), MEM_READ, &sup,
-                  &r),
-             0);
+    CHECK_EQ(
+        walk(&f, &ps, 0xff00000000000000ull | (GVA_HIGH & 0xffffffffffffull), MEM_READ, &sup, &r),
+        0);
     CHECK_EQ(r.gpa, 0x9abc);
     CHECK_EQ(r.table_count, 5);
     phys_map_free(f.m);
@@ -443,7 +445,7 @@ static void test_walker_5level_translation(void)
 static void test_walker_no_paging_and_a20(void)
 {
     Fixture f = fixture_new();
-    PagingState ps = { 0 };
+    PagingState ps = {0};
     PagingResult r;
     CHECK_EQ(walk(&f, &ps, 0x123456789ull, MEM_WRITE, &user, &r), 0);
     CHECK_EQ(r.gpa, 0x23456789);
@@ -479,7 +481,7 @@ static void test_walker_restarts_when_entry_changes(void)
     Fixture f = fixture_new();
     PagingState ps = setup_32bit(&f);
     put32(&f, 0x1000, get32(&f, 0x1000) | PTE_A); /* only the PTE needs an update */
-    Retarget rt = { &f, 0 };
+    Retarget rt = {&f, 0};
     phys_map_set_code_write_hook(f.m, retarget_hook, &rt);
     phys_map_set_code_page(f.m, 0x2000, true);
     PagingResult r;
@@ -497,7 +499,7 @@ static void test_walker_tables_outside_ram(void)
     uint8_t *host = phys_region_host_ptr(rom);
     st_le32(host, 0x2001000 | PTE_P | PTE_RW);
     st_le32(host + 0x1000 + 4, 0x5000 | PTE_P | PTE_RW);
-    PagingState ps = { .cr0 = CR0_PG | 1, .cr3 = 0x2000000 };
+    PagingState ps = {.cr0 = CR0_PG | 1, .cr3 = 0x2000000};
     PagingResult r;
     CHECK_EQ(walk(&f, &ps, 0x1000, MEM_WRITE, &sup, &r), 0);
     CHECK_EQ(r.gpa, 0x5000);
@@ -526,7 +528,7 @@ static const CheckTest tests[] = {
     CHECK_TEST(test_walker_no_paging_and_a20),
     CHECK_TEST(test_walker_restarts_when_entry_changes),
     CHECK_TEST(test_walker_tables_outside_ram),
-    { 0 },
+    {0},
 };
 
 int main(int argc, char **argv)

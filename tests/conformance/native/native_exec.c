@@ -12,8 +12,8 @@
  * on the futex in 1 ms slices; after each slice it checks that the worker is alive and how much
  * CPU it used since the first slice (clock_getcpuclockid(3)), so a loaded machine that delays
  * the worker is not mistaken for an endless loop. Past NATIVE_EXEC_CPU_BUDGET_MS of CPU, or
- * 100 times that in wall time (a worker that stopped running), the worker is killed; the next
- * run forks a new one.
+ * WALL_LIMIT_NS (a worker that stopped running, which only a debugger should cause), the worker
+ * is killed; the next run forks a new one.
  */
 #define _GNU_SOURCE
 #include "native_internal.h"
@@ -26,6 +26,8 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#define WALL_LIMIT_NS 10000000000ull
 
 struct NativeExec {
     uint8_t *shm; /* NATIVE_SHM_SIZE bytes: control block, code page, data region */
@@ -79,7 +81,7 @@ static WaitResult wait_done(NativeExec *ne, uint32_t seq, int *status)
         if (!wall_start) {
             wall_start = wall;
             cpu_start = cpu;
-        } else if (cpu - cpu_start > budget_ns || wall - wall_start > 100 * budget_ns) {
+        } else if (cpu - cpu_start > budget_ns || wall - wall_start > WALL_LIMIT_NS) {
             kill_worker(ne, status);
             return WAIT_TIMEOUT;
         }

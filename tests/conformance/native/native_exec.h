@@ -23,7 +23,14 @@
  *     x87 exception is pending (AMD APM Vol. 5, FXSAVE); mask them unless FSW.ES is set.
  *   - AVX and AVX-512 state beyond XMM0-15 (upper YMM/ZMM halves, ZMM16-31, opmasks) is neither
  *     loaded nor saved; a VEX/EVEX snippet sees what the previous case left there.
- *   - FS and GS base are not part of the state: snippets must not use FS/GS overrides.
+ *   - The bytes after the snippet are the harness's: a 6-byte jump, INT3 filler, and the exit
+ *     address in the page's last 8 bytes. vireo mirrors the INT3 filler and stops when RIP
+ *     reaches the end of the snippet; a case that reads those bytes or branches into the jump
+ *     or the address is not comparable.
+ *   - FS and GS base are not part of the state: snippets must not use FS/GS overrides. A
+ *     snippet that loads a selector into FS or GS has both bases put back afterwards, except
+ *     that a null selector loaded over a null one goes unnoticed (Intel CPUs clear the base
+ *     then; the harness itself never uses them).
  *   - Host-specific instructions (CPUID, RDTSC, RDRAND, SGDT without UMIP, XGETBV) and far
  *     transfers are the generator's to exclude: they run, but their results are the host's.
  */
@@ -51,8 +58,11 @@
  */
 #define NATIVE_CODE_MAX_LEN (NATIVE_CODE_SIZE - 14u)
 
-/* CPU time one case may use before it is declared an endless loop. */
-#define NATIVE_EXEC_CPU_BUDGET_MS 50
+/*
+ * CPU time one case may use before it is declared an endless loop: thousands of times what a
+ * snippet of a few instructions needs, even one that copies the whole data region with REP MOVS.
+ */
+#define NATIVE_EXEC_CPU_BUDGET_MS 20
 
 /* GPR indices: the instruction encoding order (SDM Vol. 2A §2.1.5, table 2-2), as cpu/regs.h. */
 enum {
@@ -82,10 +92,9 @@ enum {
  * compare it whole after masking the flags the instruction leaves undefined.
  */
 #define NATIVE_RFLAGS_FIXED (0x2ull | NATIVE_RFLAGS_IF)
-#define NATIVE_RFLAGS_SETTABLE                                                                 \
-    (NATIVE_RFLAGS_CF | NATIVE_RFLAGS_PF | NATIVE_RFLAGS_AF | NATIVE_RFLAGS_ZF |               \
-     NATIVE_RFLAGS_SF | NATIVE_RFLAGS_DF | NATIVE_RFLAGS_OF | NATIVE_RFLAGS_AC |               \
-     NATIVE_RFLAGS_ID)
+#define NATIVE_RFLAGS_SETTABLE                                                                     \
+    (NATIVE_RFLAGS_CF | NATIVE_RFLAGS_PF | NATIVE_RFLAGS_AF | NATIVE_RFLAGS_ZF |                   \
+     NATIVE_RFLAGS_SF | NATIVE_RFLAGS_DF | NATIVE_RFLAGS_OF | NATIVE_RFLAGS_AC | NATIVE_RFLAGS_ID)
 
 /* The 512-byte FXSAVE image in its 64-bit form (SDM Vol. 1 §10.5.1, table 10-2). */
 typedef struct NativeFxState {
@@ -133,13 +142,14 @@ typedef enum NativeOutcome {
     /*
      * The snippet raised an exception; fault says which. out is the state the exception
      * reported: for faults the state before the faulting instruction with out.rip on it, for
-     * traps (#BP, #DB, INTO) the state after it with out.rip on the next instruction.
+     * traps (#BP, #OF from INT 4, single-step #DB) the state after it with out.rip past it.
      */
     NATIVE_OUTCOME_EXCEPTION,
     /*
      * The snippet executed SYSCALL, SYSENTER or INT 80h. The seccomp filter stopped it before
      * the kernel did anything; out is the state after the instruction's own effects (for
-     * SYSCALL: RCX = out.rip, R11 = RFLAGS), with RAX still holding the call number.
+     * SYSCALL: RCX = out.rip, R11 = RFLAGS), with RAX still holding the call number. (A kernel
+     * built or booted without 32-bit emulation has no INT 80h gate: that is #GP(0x402).)
      */
     NATIVE_OUTCOME_SYSCALL,
     /* The case used more than NATIVE_EXEC_CPU_BUDGET_MS of CPU; the worker was killed. */
@@ -172,14 +182,14 @@ NativeExec *native_exec_open(void);
 void native_exec_close(NativeExec *ne);
 
 /*
- * Runs code[0..len) once from the state in (in->rip must be NATIVE_CODE_ADDR) with the data
- * region as native_exec_data() left it. Returns a NativeOutcome, or a negative errno:
- * -EINVAL for a bad input (len > NATIVE_CODE_MAX_LEN, RFLAGS outside the settable bits,
- * MXCSR bits outside the host's MXCSR_MASK, which FXRSTOR would refuse with #GP), or the
- * errno of a failed fork. out is filled for DONE, EXCEPTION and SYSCALL and zeroed otherwise;
- * fault is always filled (zero where it does not apply).
- * Reported RFLAGS never has RF set: the exception frame's RF is an artefact of delivery, not
- * state the snippet can observe.
+ * Runs code[0..len) once from the state in with the data region as native_exec_data() left
+ * it. Returns a NativeOutcome, or a negative errno: -EINVAL for a bad input (len over
+ * NATIVE_CODE_MAX_LEN, in->rip not NATIVE_CODE_ADDR, RFLAGS outside the settable bits, MXCSR
+ * bits outside the host's MXCSR_MASK, which FXRSTOR would refuse with #GP), the errno of a
+ * failed fork, or -EIO when a new worker failed to start (the reason is printed). out is
+ * filled for DONE, EXCEPTION and SYSCALL and zeroed otherwise; fault is always filled (zero
+ * where it does not apply). Reported RFLAGS never has RF set: the exception frame's RF is an
+ * artefact of delivery, not state the snippet can observe.
  */
 int native_exec_run(NativeExec *ne, const uint8_t *code, size_t len, const NativeCpuState *in,
                     NativeCpuState *out, NativeFault *fault);
@@ -191,7 +201,7 @@ int native_exec_run(NativeExec *ne, const uint8_t *code, size_t len, const Nativ
  */
 uint8_t *native_exec_data(NativeExec *ne);
 
-/* How many workers have been started so far (1 after open; +1 after each kill or death). */
+/* Workers started so far: 1 after open, one more each time a run replaces a killed or dead one. */
 unsigned native_exec_worker_starts(const NativeExec *ne);
 
 /* The host's MXCSR_MASK: MXCSR bits a case may set. */

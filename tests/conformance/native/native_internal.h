@@ -31,6 +31,7 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 /* What the worker's signal handler saw, raw; native_exec.c maps it to a NativeFault. */
@@ -110,7 +111,7 @@ uint32_t native_wait_change(_Atomic uint32_t *word, _Atomic uint32_t *waiting, u
                             const struct timespec *timeout);
 
 /* The worker's main loop; never returns. */
-_Noreturn void native_worker_main(NativeCtl *ctl, uint8_t *code_rw, int shm_fd, int parent);
+_Noreturn void native_worker_main(NativeCtl *ctl, uint8_t *code_rw, int shm_fd, pid_t parent);
 
 /* Called by native_stub_signal with AC already clear. */
 void native_worker_handle_signal(int signo, void *info, void *uc);

@@ -316,7 +316,7 @@ static void run_case(void)
     memset(worker.code_rw, 0xcc, len + EPILOGUE_LEN);
 }
 
-_Noreturn void native_worker_main(NativeCtl *ctl, uint8_t *code_rw, int shm_fd, int parent)
+_Noreturn void native_worker_main(NativeCtl *ctl, uint8_t *code_rw, int shm_fd, pid_t parent)
 {
     worker.ctl = ctl;
     worker.code_rw = code_rw;
