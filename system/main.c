@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "system/machine.h"
 #include "system/options.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -45,7 +46,15 @@ int main(int argc, char **argv)
         }
     }
     log_set_mask(cfg.log_mask);
-    error_report("no guest can run yet: the x86 CPU core is not implemented (see README.md)");
+    Machine m;
+    int status;
+    if (machine_init(&m, &cfg, &err) < 0) {
+        error_report_err(&err);
+        status = 1;
+    } else {
+        status = machine_run(&m);
+    }
+    machine_destroy(&m);
     log_close();
-    return 1;
+    return status;
 }

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -86,6 +87,86 @@ static int apply_log_file(MachineConfig *cfg, const char *arg, OptionsAction *ac
     return 0;
 }
 
+int options_parse_char_target(const char *text, CharTarget *target, const char **path)
+{
+    if (strcmp(text, "stdio") == 0) {
+        *target = CHAR_TARGET_STDIO;
+    } else if (strcmp(text, "none") == 0) {
+        *target = CHAR_TARGET_NONE;
+    } else if (strncmp(text, "file:", 5) == 0 && text[5]) {
+        *target = CHAR_TARGET_FILE;
+        *path = text + 5;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static int apply_debugcon(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    if (options_parse_char_target(arg, &cfg->debugcon, &cfg->debugcon_path) < 0) {
+        return error_set(err, -1, "'%s': expected stdio, none or file:PATH", arg);
+    }
+    return 0;
+}
+
+/* Parses "key=NUMBER" (decimal or 0x hex) into *value, bounded by max. */
+static int parse_number_property(const char *text, uint64_t max, uint64_t *value)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (errno || end == text || *end || v > max) {
+        return -1;
+    }
+    *value = v;
+    return 0;
+}
+
+/* -device NAME[,prop=value...]: only isa-debug-exit exists so far (QEMU's properties). */
+static int apply_device(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    char buf[256];
+    if (strlen(arg) >= sizeof(buf)) {
+        return error_set(err, -1, "device description too long");
+    }
+    strcpy(buf, arg);
+    char *save = NULL;
+    char *name = strtok_r(buf, ",", &save);
+    if (!name || strcmp(name, "isa-debug-exit") != 0) {
+        return error_set(err, -1, "'%.64s': unknown device (vireo has: isa-debug-exit)",
+                         name ? name : "");
+    }
+    cfg->has_debug_exit = true;
+    for (char *prop = strtok_r(NULL, ",", &save); prop; prop = strtok_r(NULL, ",", &save)) {
+        uint64_t v;
+        if (strncmp(prop, "iobase=", 7) == 0 && parse_number_property(prop + 7, 0xffff, &v) == 0) {
+            cfg->debug_exit_port = (uint16_t)v;
+        } else if (strncmp(prop, "iosize=", 7) == 0 &&
+                   parse_number_property(prop + 7, 4, &v) == 0 && (v == 1 || v == 2 || v == 4)) {
+            cfg->debug_exit_size = (uint8_t)v;
+        } else {
+            return error_set(err, -1, "isa-debug-exit: bad property '%.64s' (iobase=N, "
+                             "iosize=1|2|4)", prop);
+        }
+    }
+    return 0;
+}
+
+static int apply_nographic(MachineConfig *cfg, const char *arg, OptionsAction *action,
+                           Error *err)
+{
+    cfg->is_nographic = true;
+    return 0;
+}
+
+static int apply_no_reboot(MachineConfig *cfg, const char *arg, OptionsAction *action,
+                           Error *err)
+{
+    cfg->is_no_reboot = true;
+    return 0;
+}
+
 static const OptionDesc option_table[] = {
     { "h", NULL, apply_help, "print this help and exit" },
     { "help", NULL, apply_help, "print this help and exit" },
@@ -96,6 +177,12 @@ static const OptionDesc option_table[] = {
     { "append", "CMDLINE", apply_append, "kernel command line for -kernel" },
     { "d", "ITEM,...", apply_log, "enable log items (-d help lists them)" },
     { "D", "FILE", apply_log_file, "write the log to FILE instead of stderr" },
+    { "debugcon", "TARGET", apply_debugcon,
+      "debug console port 0xE9 to stdio, none or file:PATH" },
+    { "device", "NAME,...", apply_device,
+      "add a device: isa-debug-exit[,iobase=0xf4][,iosize=4]" },
+    { "nographic", NULL, apply_nographic, "no graphical output (vireo has no display yet)" },
+    { "no-reboot", NULL, apply_no_reboot, "exit instead of rebooting on a guest reset" },
 };
 
 /*
@@ -104,8 +191,8 @@ static const OptionDesc option_table[] = {
  */
 static const char *const options_not_yet[] = {
     "smp", "hda", "hdb", "hdc", "hdd", "cdrom", "drive", "boot", "bios", "snapshot",
-    "nographic", "display", "serial", "monitor", "netdev", "nic", "device", "gdb", "s", "S",
-    "loadvm", "icount", "cpu", "no-reboot", "no-shutdown", "machine", "M", "accel",
+    "display", "serial", "monitor", "netdev", "nic", "gdb", "s", "S",
+    "loadvm", "icount", "cpu", "no-shutdown", "machine", "M", "accel",
     "enable-kvm", "vga", "incoming", "record", "replay",
 };
 
@@ -113,6 +200,8 @@ void options_init_config(MachineConfig *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->ram_bytes = (uint64_t)OPTIONS_DEFAULT_RAM_MIB << 20;
+    cfg->debug_exit_port = 0x501;
+    cfg->debug_exit_size = 2;
 }
 
 int options_parse_ram_size(const char *text, uint64_t *bytes)

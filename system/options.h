@@ -22,6 +22,13 @@ typedef enum OptionsAction {
     OPTIONS_LOG_HELP,  /* -d help: categories printed */
 } OptionsAction;
 
+/* Where a character device (debug console, later serial) sends its output. */
+typedef enum CharTarget {
+    CHAR_TARGET_NONE,
+    CHAR_TARGET_STDIO,
+    CHAR_TARGET_FILE,
+} CharTarget;
+
 typedef struct MachineConfig {
     uint64_t ram_bytes;
     const char *kernel_path;
@@ -29,6 +36,13 @@ typedef struct MachineConfig {
     const char *append;
     uint32_t log_mask;
     const char *log_path;
+    CharTarget debugcon;
+    const char *debugcon_path;   /* for CHAR_TARGET_FILE */
+    bool has_debug_exit;         /* -device isa-debug-exit */
+    uint16_t debug_exit_port;
+    uint8_t debug_exit_size;
+    bool is_nographic;
+    bool is_no_reboot;
 } MachineConfig;
 
 void options_init_config(MachineConfig *cfg);
@@ -41,6 +55,9 @@ int options_parse(int argc, char **argv, MachineConfig *cfg, OptionsAction *acti
 
 /* Check what the options name outside the process (files exist and are readable). */
 int options_check_files(const MachineConfig *cfg, Error *err);
+
+/* Parse a character-device target: "stdio", "none" or "file:PATH". */
+int options_parse_char_target(const char *text, CharTarget *target, const char **path);
 
 /* Parse a QEMU-style size ("512", "512M", "2G"; no suffix means MiB). */
 int options_parse_ram_size(const char *text, uint64_t *bytes);

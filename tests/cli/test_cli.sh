@@ -49,6 +49,11 @@ expect 1 "^vireo: -initrd: $tmp/none: No such file or directory\$" -kernel "$tmp
 mkdir "$tmp/ro"
 expect 1 "^vireo: -D: $tmp/ro/x/log: No such file or directory\$" -D "$tmp/ro/x/log"
 expect 1 '^vireo: -d: unknown log item' -d nothing
+expect 1 '^vireo: nothing to boot: give -kernel' -m 16
+expect 1 "^vireo: -kernel: $tmp/kernel: not a Multiboot or Linux kernel image\$" -kernel "$tmp/kernel"
+printf 'not a kernel at all, just text' > "$tmp/text"
+expect 1 "^vireo: -kernel: $tmp/text: not a Multiboot or Linux kernel image\$" -kernel "$tmp/text"
+expect 1 "^vireo: -debugcon: $tmp/ro/x/con: No such file or directory\$" -debugcon "file:$tmp/ro/x/con" -kernel "$tmp/kernel"
 # Hostile argument bytes must still give one line, never a crash.
 expect 1 'unknown option' "-$(printf 'a%.0s' $(seq 1 5000))"
 expect 1 'unexpected argument' "$(printf 'x\nsecond line')"

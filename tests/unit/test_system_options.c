@@ -124,7 +124,42 @@ static void test_options_missing_file(void)
     CHECK_STR_EQ(err.msg, "-kernel: /nonexistent/bzImage: No such file or directory");
 }
 
+static void test_options_debug_devices(void)
+{
+    MachineConfig cfg;
+    OptionsAction action;
+    Error err;
+    char *argv[] = { "vireo", "-debugcon", "file:/tmp/x", "-device",
+                     "isa-debug-exit,iobase=0xf4,iosize=4", "-no-reboot", "-nographic", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, argv), 0);
+    CHECK_EQ(cfg.debugcon, CHAR_TARGET_FILE);
+    CHECK_STR_EQ(cfg.debugcon_path, "/tmp/x");
+    CHECK(cfg.has_debug_exit);
+    CHECK_EQ(cfg.debug_exit_port, 0xf4);
+    CHECK_EQ(cfg.debug_exit_size, 4);
+    CHECK(cfg.is_no_reboot);
+    CHECK(cfg.is_nographic);
+
+    /* QEMU's defaults for isa-debug-exit: iobase 0x501, iosize 2. */
+    char *plain[] = { "vireo", "-device", "isa-debug-exit", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, plain), 0);
+    CHECK_EQ(cfg.debug_exit_port, 0x501);
+    CHECK_EQ(cfg.debug_exit_size, 2);
+
+    char *bad_dev[] = { "vireo", "-device", "e1000", NULL };
+    CHECK(parse(&cfg, &action, &err, bad_dev) < 0);
+    CHECK(strncmp(err.msg, "-device: 'e1000': unknown device", 32) == 0);
+    char *bad_size[] = { "vireo", "-device", "isa-debug-exit,iosize=3", NULL };
+    CHECK(parse(&cfg, &action, &err, bad_size) < 0);
+    char *bad_port[] = { "vireo", "-device", "isa-debug-exit,iobase=0x10000", NULL };
+    CHECK(parse(&cfg, &action, &err, bad_port) < 0);
+    char *bad_con[] = { "vireo", "-debugcon", "tcp:1234", NULL };
+    CHECK(parse(&cfg, &action, &err, bad_con) < 0);
+    CHECK_STR_EQ(err.msg, "-debugcon: 'tcp:1234': expected stdio, none or file:PATH");
+}
+
 static const CheckTest tests[] = {
+    CHECK_TEST(test_options_debug_devices),
     CHECK_TEST(test_options_defaults),
     CHECK_TEST(test_options_ram_sizes),
     CHECK_TEST(test_options_kernel_append),

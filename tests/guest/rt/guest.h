@@ -14,7 +14,7 @@
  *   - The exit code, written to port 0xF4 (QEMU's isa-debug-exit with iosize=4), which ends the
  *     emulator with status (code << 1) | 1. A run without that device halts instead.
  *
- * tests/guest/run-qemu.sh checks both against what the test expects. Port numbers are the same
+ * tests/guest/run-guest.sh checks both against what the test expects. Port numbers are the same
  * in rt/guest.inc, for guests written in nasm alone.
  *
  * The boot information layout is Multiboot Specification 0.6.96 §3.3, "Boot information format".

@@ -1,7 +1,8 @@
 #!/bin/bash
-# tests/guest/run-qemu.sh: runs one multiboot test guest under qemu-system-x86_64 (TCG), the
-# reference the guests are proven against, and checks what the guest reported (protocol in
-# rt/guest.h):
+# tests/guest/run-guest.sh: runs one multiboot test guest under qemu-system-x86_64 (TCG), the
+# reference the guests are proven against, or under vireo (--vireo PATH), with the same devices
+# (debug console on port 0xE9, isa-debug-exit on 0xF4), and checks what the guest reported
+# (protocol in rt/guest.h):
 #   - the exit status is (CODE << 1) | 1, which isa-debug-exit gives for guest exit code CODE
 #     (a timeout, a triple fault or a guest without exit is a failure);
 #   - the debug console (port 0xE9) holds the lines of the expect file, in that order, each line
@@ -9,19 +10,21 @@
 #     comments;
 #   - the debug console has no line starting with "FAIL".
 #
-# Usage: run-qemu.sh [--exit CODE] [--expect FILE] [--append CMDLINE] [--timeout SECONDS] IMAGE
+# Usage: run-guest.sh [--vireo PATH] [--exit CODE] [--expect FILE] [--append CMDLINE]
+#                     [--timeout SECONDS] IMAGE
 # Exit status: 0 all checks hold, 1 a check failed, 2 bad usage, 77 QEMU missing (a CTest skip;
 # with CI=true a missing QEMU is a failure instead). QEMU=path overrides the binary.
 set -u
 
-guest_exit=0 expect_file='' append='' timeout_s=60 image=''
+guest_exit=0 expect_file='' append='' timeout_s=60 image='' vireo=''
 usage() {
-    echo "usage: run-qemu.sh [--exit CODE] [--expect FILE] [--append CMDLINE]" \
+    echo "usage: run-guest.sh [--vireo PATH] [--exit CODE] [--expect FILE] [--append CMDLINE]" \
          "[--timeout SECONDS] IMAGE" >&2
     exit 2
 }
 while [ $# -gt 0 ]; do
     case $1 in
+    --vireo) [ $# -ge 2 ] || usage; vireo=$2; shift 2 ;;
     --exit) [ $# -ge 2 ] || usage; guest_exit=$2; shift 2 ;;
     --expect) [ $# -ge 2 ] || usage; expect_file=$2; shift 2 ;;
     --append) [ $# -ge 2 ] || usage; append=$2; shift 2 ;;
@@ -33,11 +36,11 @@ done
 [ -n "$image" ] || usage
 [[ $guest_exit =~ ^[0-9]+$ ]] || usage
 for f in "$image" ${expect_file:+"$expect_file"}; do
-    [ -r "$f" ] || { echo "run-qemu.sh: $f: cannot read" >&2; exit 2; }
+    [ -r "$f" ] || { echo "run-guest.sh: $f: cannot read" >&2; exit 2; }
 done
 
 qemu=${QEMU:-qemu-system-x86_64}
-if ! command -v "$qemu" >/dev/null 2>&1; then
+if [ -z "$vireo" ] && ! command -v "$qemu" >/dev/null 2>&1; then
     if [ "${CI:-}" = true ]; then
         echo "FAIL: $qemu not found (CI=true: the reference run is required)"
         exit 1
@@ -49,11 +52,17 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 exit_device=isa-debug-exit,iobase=0xf4,iosize=4
-args=(-accel tcg -nographic -no-reboot -debugcon "file:$tmp/debugcon" -device "$exit_device"
+args=(-nographic -no-reboot -debugcon "file:$tmp/debugcon" -device "$exit_device"
       -kernel "$image")
 [ -z "$append" ] || args+=(-append "$append")
-echo "\$ $qemu ${args[*]}"
-timeout -k 5 "$timeout_s" "$qemu" "${args[@]}" </dev/null >"$tmp/console" 2>&1
+if [ -n "$vireo" ]; then
+    emulator=$vireo name=vireo
+else
+    emulator=$qemu name=QEMU
+    args=(-accel tcg "${args[@]}")
+fi
+echo "\$ $emulator ${args[*]}"
+timeout -k 5 "$timeout_s" "$emulator" "${args[@]}" </dev/null >"$tmp/console" 2>&1
 status=$?
 touch "$tmp/debugcon"
 echo "== debug console"
@@ -69,7 +78,7 @@ elif [ "$status" -ne "$want" ]; then
     problems=$((problems + 1))
 fi
 if [ "$status" -ne "$want" ]; then
-    echo "== QEMU console and stderr"
+    echo "== $name console and stderr"
     cat "$tmp/console"
     echo
 fi
@@ -97,7 +106,7 @@ if [ -n "$expect_file" ]; then
 fi
 
 if [ "$problems" -ne 0 ]; then
-    echo "run-qemu.sh: $image: $problems problem(s)"
+    echo "run-guest.sh: $image: $problems problem(s)"
     exit 1
 fi
-echo "run-qemu.sh: $image: ok (exit status $status)"
+echo "run-guest.sh: $image: ok (exit status $status)"
