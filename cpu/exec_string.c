@@ -38,7 +38,7 @@
 /* Iterations one exec call runs at most before it lets the loop take interrupts. */
 #define STRING_CHUNK 4096u
 
-#define PAGE_SIZE_BYTES 4096u
+#define PAGE_BYTES (1u << TLB_PAGE_BITS)
 
 /* One exec call's walk over a string. */
 typedef struct StringIter {
@@ -66,8 +66,7 @@ static bool string_begin(CpuState *cpu, const DecodedInsn *d, unsigned size, Str
 }
 
 /* Commits n finished iterations: the used index registers move n elements, rCX counts down. */
-static void string_commit(CpuState *cpu, StringIter *it, uint64_t n, bool moves_si,
-                          bool moves_di)
+static void string_commit(CpuState *cpu, StringIter *it, uint64_t n, bool moves_si, bool moves_di)
 {
     uint64_t delta = n * it->size;
     if (it->is_backward) {
@@ -111,8 +110,8 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
  * per-element path): a run must never fault on an element that iterations before it would
  * not have reached.
  */
-static uint8_t *string_host_span(CpuState *cpu, const StringIter *it, unsigned seg,
-                                 uint64_t off, MemAccess acc, uint64_t *n)
+static uint8_t *string_host_span(CpuState *cpu, const StringIter *it, unsigned seg, uint64_t off,
+                                 MemAccess acc, uint64_t *n)
 {
     if (cpu->model == CPU_MODEL_8086) {
         return NULL; /* its segments wrap per byte; mem.c models that */
@@ -123,19 +122,20 @@ static uint8_t *string_host_span(CpuState *cpu, const StringIter *it, unsigned s
         return NULL; /* the element itself wraps the address size */
     }
     uint64_t lin = mem_linear(cpu, seg, off, size, acc);
-    uint64_t page_off = lin & (PAGE_SIZE_BYTES - 1);
-    if (page_off + size > PAGE_SIZE_BYTES) {
+    uint64_t page_off = lin & (PAGE_BYTES - 1);
+    if (page_off + size > PAGE_BYTES) {
         return NULL;
     }
     const SegmentCache *s = &cpu->seg[seg];
     bool has_limit = !cpu->code64;
     bool is_protected = !cpu_in_real_mode(cpu) && !cpu_in_v86(cpu);
-    if (has_limit && is_protected && !(s->attr & 8) && (s->attr & 4)) {
-        return NULL; /* expand-down data segment */
+    unsigned type = s->attr & SEG_ATTR_TYPE;
+    if (has_limit && is_protected && !(type & 8) && (type & 4)) {
+        return NULL; /* expand-down data segment (type bit 3 clear: data; bit 2: E) */
     }
     uint64_t fit;
     if (!it->is_backward) {
-        fit = (PAGE_SIZE_BYTES - page_off) / size;
+        fit = (PAGE_BYTES - page_off) / size;
         fit = min_u64(fit, (amask - off - (size - 1)) / size + 1);
         if (has_limit) {
             fit = min_u64(fit, (s->limit - off - (size - 1)) / size + 1);
@@ -169,7 +169,7 @@ static uint8_t *element_at(const StringIter *it, uint8_t *p, uint64_t k)
 
 static uint64_t host_load(const uint8_t *p, unsigned size)
 {
-    uint8_t buf[8] = { 0 };
+    uint8_t buf[8] = {0};
     memcpy(buf, p, size);
     return ld_le64(buf);
 }
@@ -181,8 +181,8 @@ static uint8_t *run_low(const StringIter *it, uint8_t *p, uint64_t n)
 }
 
 /* MOVS on host memory; returns the elements copied, 0 to take the per-element path. */
-static uint64_t movs_fast(CpuState *cpu, const DecodedInsn *d, const StringIter *it,
-                          uint64_t si, uint64_t di)
+static uint64_t movs_fast(CpuState *cpu, const DecodedInsn *d, const StringIter *it, uint64_t si,
+                          uint64_t di)
 {
     uint64_t n = it->left;
     uint8_t *src = string_host_span(cpu, it, d->seg, si, MEM_READ, &n);
@@ -305,9 +305,8 @@ static bool compare_ends_repeat(const DecodedInsn *d, uint64_t a, uint64_t b)
  * `dst`, n elements at most. Returns the elements compared; *is_terminated when REPE/REPNE
  * ended the repeat, and the flags of the last compare are set.
  */
-static uint64_t compare_run(CpuState *cpu, const DecodedInsn *d, const StringIter *it,
-                            uint8_t *src, uint64_t a_fixed, uint8_t *dst, uint64_t n,
-                            bool *is_terminated)
+static uint64_t compare_run(CpuState *cpu, const DecodedInsn *d, const StringIter *it, uint8_t *src,
+                            uint64_t a_fixed, uint8_t *dst, uint64_t n, bool *is_terminated)
 {
     uint64_t a = a_fixed, b = 0, k = 0;
     while (k < n) {

@@ -16,8 +16,8 @@ packages=(
     grub-pc-bin grub-common xorriso mtools
     # debugging and side-by-side references
     gdb qemu-system-x86 qemu-utils
-    # test scripts
-    python3
+    # test and benchmark scripts
+    python3 bc
 )
 
 if [ "$(id -u)" -ne 0 ]; then
