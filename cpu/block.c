@@ -60,24 +60,28 @@ static const uint8_t *page_of(const uint8_t *hva)
     return (const uint8_t *)((uintptr_t)hva & ~(uintptr_t)(CODE_PAGE_SIZE - 1));
 }
 
-DecodeMode cpu_decode_mode(const CpuState *cpu)
-{
-    if (cpu->code64) {
-        return DECODE_64;
-    }
-    if ((cpu->paging.cr0 & CR0_PE) && !(cpu->rflags & FLAG_VM) &&
-        (cpu->seg[SEG_CS].attr & SEG_ATTR_DB)) {
-        return DECODE_32;
-    }
-    if (!(cpu->paging.cr0 & CR0_PE) && (cpu->seg[SEG_CS].attr & SEG_ATTR_DB)) {
-        return DECODE_32; /* real mode with a 32-bit CS cache (left from protected mode) */
-    }
-    return DECODE_16;
-}
-
+/*
+ * What decoding depends on, packed without branches: 64-bit code, CS.D (which selects 32-bit
+ * code in protected mode, and in real mode with a 32-bit CS cache left from protected mode),
+ * virtual-8086 mode (always 16-bit), and the CPU model.
+ */
 static unsigned mode_key_of(const CpuState *cpu)
 {
-    return (unsigned)cpu_decode_mode(cpu) | ((unsigned)cpu->model << 2);
+    return (unsigned)cpu->code64 | (((unsigned)cpu->seg[SEG_CS].attr >> 13) & 2) |
+           (unsigned)((cpu->rflags >> 15) & 4) | ((unsigned)cpu->model << 3);
+}
+
+static DecodeMode decode_mode_of_key(unsigned key)
+{
+    if (key & 1) {
+        return DECODE_64;
+    }
+    return (key & 6) == 2 ? DECODE_32 : DECODE_16;
+}
+
+DecodeMode cpu_decode_mode(const CpuState *cpu)
+{
+    return decode_mode_of_key(mode_key_of(cpu));
 }
 
 /* Retire every block of the page holding `hva`. */
@@ -295,7 +299,7 @@ static Block *build(BlockCache *bc, CpuState *cpu, const uint8_t *hva, uint64_t 
                     uint64_t room)
 {
     unsigned mode_key = mode_key_of(cpu);
-    DecodeMode mode = cpu_decode_mode(cpu);
+    DecodeMode mode = decode_mode_of_key(mode_key);
     unsigned page_left = (unsigned)(CODE_PAGE_SIZE - ((uintptr_t)hva & (CODE_PAGE_SIZE - 1)));
     uint64_t avail_total = page_left < room ? page_left : room;
     BlockInsn insns[BLOCK_MAX_INSNS];

@@ -103,6 +103,16 @@ static void check_segment(CpuState *cpu, unsigned seg, uint64_t offset, unsigned
     }
 }
 
+/*
+ * The common case needs no type check: a present, accessed-or-not, expand-up read/write data
+ * segment (type 2 or 3) used within its limit. Everything else takes check_segment.
+ */
+static inline bool is_plain_data_access(const SegmentCache *s, uint64_t offset, unsigned size)
+{
+    return (s->attr & (SEG_ATTR_P | SEG_ATTR_S | 0xe)) == (SEG_ATTR_P | SEG_ATTR_S | 2) &&
+           offset + size - 1 <= s->limit;
+}
+
 uint64_t mem_linear(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size, MemAccess acc)
 {
     uint64_t lin;
@@ -112,7 +122,8 @@ uint64_t mem_linear(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size,
             segment_fault(cpu, seg);
         }
     } else {
-        if (cpu->model != CPU_MODEL_8086) {
+        if (!is_plain_data_access(&cpu->seg[seg], offset, size) &&
+            cpu->model != CPU_MODEL_8086) {
             check_segment(cpu, seg, offset, size, acc);
         }
         lin = (cpu->seg[seg].base + offset) & 0xffffffffull;
