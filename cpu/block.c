@@ -42,6 +42,7 @@ struct BlockCache {
     JumpCacheEntry jump_cache[JUMP_CACHE_SIZE];
     uint64_t decoded;
     uint64_t retired_count;
+    uint64_t retire_generation; /* bumped by every retirement: invalidates chains */
 };
 
 static unsigned block_hash(const uint8_t *hva, unsigned mode_key)
@@ -96,6 +97,7 @@ static void retire_page(BlockCache *bc, const uint8_t *page)
         return;
     }
     *pp = node->next;
+    bc->retire_generation++;
     for (unsigned i = 0; i < JUMP_CACHE_SIZE; i++) {
         if (page_of(bc->jump_cache[i].hva) == page) {
             bc->jump_cache[i] = (JumpCacheEntry){ 0 };
@@ -294,6 +296,32 @@ static Block *lookup(BlockCache *bc, const uint8_t *hva, unsigned mode_key)
     return NULL;
 }
 
+/*
+ * Near branches, and blocks cut by the page end or the size limit, leave the decode mode as it
+ * was; other block-ending instructions (far transfers, MOV CR0, POPF, ...) may not.
+ */
+static bool is_chainable_end(const DecodedInsn *d)
+{
+    if (!(d->entry->flags & OPF_BLOCK_END)) {
+        return true;
+    }
+    switch (d->mnemonic) {
+    case MN_JCC:
+    case MN_JMP:
+    case MN_JMP_IND:
+    case MN_CALL:
+    case MN_CALL_IND:
+    case MN_RET:
+    case MN_LOOP:
+    case MN_LOOPE:
+    case MN_LOOPNE:
+    case MN_JCXZ:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Decode a block from host memory; NULL when even the first instruction does not fit. */
 static Block *build(BlockCache *bc, CpuState *cpu, const uint8_t *hva, uint64_t gpa,
                     uint64_t room)
@@ -334,6 +362,9 @@ static Block *build(BlockCache *bc, CpuState *cpu, const uint8_t *hva, uint64_t 
     b->ninsns = (uint16_t)n;
     b->mode_key = (uint8_t)mode_key;
     b->is_retired = false;
+    b->chain_victim = 0;
+    memset(b->chain, 0, sizeof(b->chain));
+    b->is_chainable = is_chainable_end(&insns[n - 1].d);
     memcpy(b->insns, insns, n * sizeof(BlockInsn));
     phys_map_set_code_page(cpu->map, gpa, true);
     link_block(bc, b);
@@ -392,4 +423,26 @@ Block *block_find(BlockCache *bc, CpuState *cpu)
         *jc = (JumpCacheEntry){ hva, b, (uint8_t)key };
     }
     return b;
+}
+
+Block *block_next(BlockCache *bc, CpuState *cpu, Block *b)
+{
+    if (!b->is_chainable) {
+        return NULL;
+    }
+    uint64_t tlb_gen = cpu->tlb->generation;
+    for (unsigned k = 0; k < 2; k++) {
+        const BlockChain *c = &b->chain[k];
+        if (c->block && c->rip == cpu->rip && c->tlb_generation == tlb_gen &&
+            c->retire_generation == bc->retire_generation && c->block->bytes <= limit_room(cpu)) {
+            return c->block;
+        }
+    }
+    Block *n = block_find(bc, cpu);
+    if (n && !b->is_retired) {
+        BlockChain *c = &b->chain[b->chain_victim];
+        b->chain_victim ^= 1;
+        *c = (BlockChain){ n, cpu->rip, cpu->tlb->generation, bc->retire_generation };
+    }
+    return n;
 }

@@ -24,6 +24,14 @@ typedef struct BlockInsn {
     DecodedInsn d;
 } BlockInsn;
 
+/* A remembered successor: valid while neither the TLB nor the block set changed since. */
+typedef struct BlockChain {
+    struct Block *block;
+    uint64_t rip;
+    uint64_t tlb_generation;
+    uint64_t retire_generation;
+} BlockChain;
+
 typedef struct Block {
     const uint8_t *hva;     /* first byte */
     uint64_t gpa;           /* guest-physical address of the first byte */
@@ -33,6 +41,9 @@ typedef struct Block {
     uint16_t ninsns;
     uint8_t mode_key;
     bool is_retired;
+    bool is_chainable;      /* ends in a way that cannot change the decode mode */
+    uint8_t chain_victim;   /* which of chain[] the next new successor replaces */
+    BlockChain chain[2];    /* the last two successors (taken and fall-through) */
     BlockInsn insns[];
 } Block;
 
@@ -50,6 +61,13 @@ void block_cache_flush(BlockCache *bc);
  */
 Block *block_find(BlockCache *bc, CpuState *cpu);
 void block_build_single(CpuState *cpu, BlockInsn *scratch);
+
+/*
+ * The block to run after `b` when execution continued at cpu->rip: a remembered successor if
+ * still valid, else block_find()'s answer, remembered. NULL when the loop must go through
+ * block_find itself (b may end in a mode change, or the code is uncached).
+ */
+Block *block_next(BlockCache *bc, CpuState *cpu, Block *b);
 
 /* Free blocks retired by invalidation; called when no block is running. */
 void block_cache_collect(BlockCache *bc);

@@ -57,7 +57,17 @@ static CpuExit run(CpuState *cpu, uint64_t end_icount)
         }
         Block *b = block_find(cpu->blocks, cpu);
         if (b) {
-            run_block(cpu, b->insns, b->ninsns, end_icount);
+            /* Follow remembered successors while nothing asks the loop to look around. */
+            for (;;) {
+                run_block(cpu, b->insns, b->ninsns, end_icount);
+                if (cpu->exit_block || cpu->exit_request || cpu->icount >= end_icount) {
+                    break;
+                }
+                b = block_next(cpu->blocks, cpu, b);
+                if (!b) {
+                    break;
+                }
+            }
         } else {
             BlockInsn one;
             block_build_single(cpu, &one);

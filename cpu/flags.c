@@ -115,24 +115,13 @@ static int64_t sext(uint64_t v, unsigned size)
     return sign_extend64(v, size * 8);
 }
 
-bool cpu_test_cond(const CpuState *cpu, unsigned cond)
+bool cpu_test_cond_slow(const CpuState *cpu, unsigned cond)
 {
     const LazyFlags *lf = &cpu->lazy;
     bool r;
-    /* ZF and SF of every lazy operation come from the result alone. */
-    if (lf->op != LAZY_NONE) {
-        switch (cond >> 1) {
-        case 2: r = lf->res == 0; return (cond & 1) ? !r : r;
-        case 4: r = (lf->res & flags_sign_bit(lf->size)) != 0; return (cond & 1) ? !r : r;
-        default: break;
-        }
-    }
-    /* After CMP/SUB, the common conditions follow from the operands directly. */
+    /* After CMP/SUB the signed orderings follow from the operands directly. */
     if (lf->op == LAZY_SUB) {
         switch (cond >> 1) {
-        case 1: r = lf->src1 < lf->src2; return (cond & 1) ? !r : r;
-        case 2: r = lf->res == 0; return (cond & 1) ? !r : r;
-        case 3: r = lf->src1 <= lf->src2; return (cond & 1) ? !r : r;
         case 6: r = sext(lf->src1, lf->size) < sext(lf->src2, lf->size); return (cond & 1) ? !r : r;
         case 7: r = sext(lf->src1, lf->size) <= sext(lf->src2, lf->size); return (cond & 1) ? !r : r;
         default: break;

@@ -45,7 +45,43 @@ void flags_store(CpuState *cpu, uint64_t arith);
 /* ZF, SF and PF of a result, as set by most instructions that set them from a result. */
 uint64_t flags_of_result(uint64_t res, unsigned size);
 
-/* Evaluate condition code 0-15 (SDM Vol. 1 appendix B). */
-bool cpu_test_cond(const CpuState *cpu, unsigned cond);
+/* Evaluate condition code 0-15 (SDM Vol. 1 appendix B) from materialized flags. */
+bool cpu_test_cond_slow(const CpuState *cpu, unsigned cond);
+
+/*
+ * Evaluate condition code 0-15. ZF and SF of any lazy record come from its result, and after
+ * CMP/SUB the unsigned and signed orderings come from the operands: those are answered here
+ * without computing the flags.
+ */
+static inline bool cpu_test_cond(const CpuState *cpu, unsigned cond)
+{
+    const LazyFlags *lf = &cpu->lazy;
+    bool r;
+    if (lf->op != LAZY_NONE) {
+        switch (cond >> 1) {
+        case 2:
+            r = lf->res == 0;
+            return (cond & 1) ? !r : r;
+        case 4:
+            r = (lf->res & flags_sign_bit(lf->size)) != 0;
+            return (cond & 1) ? !r : r;
+        case 1:
+            if (lf->op == LAZY_SUB) {
+                r = lf->src1 < lf->src2;
+                return (cond & 1) ? !r : r;
+            }
+            break;
+        case 3:
+            if (lf->op == LAZY_SUB) {
+                r = lf->src1 <= lf->src2;
+                return (cond & 1) ? !r : r;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    return cpu_test_cond_slow(cpu, cond);
+}
 
 #endif

@@ -114,6 +114,12 @@ typedef struct Tlb {
     unsigned cur_ctx;
     uint64_t clock;  /* LRU stamp source */
     TlbContext *ctx; /* TLB_CONTEXTS contexts */
+    /*
+     * Bumped whenever a translation of the current context may stop being valid (CR3 loads,
+     * every flush, INVLPG, INVPCID): a client that caches something derived from translations
+     * (the CPU's chained blocks) keeps it only while this is unchanged.
+     */
+    uint64_t generation;
     TlbStats stats;
 } Tlb;
 

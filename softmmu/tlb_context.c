@@ -151,6 +151,7 @@ static unsigned context_victim(const Tlb *t)
 
 void tlb_write_cr3(Tlb *t, const PagingState *ps)
 {
+    t->generation++;
     TlbContext *old = &t->ctx[t->cur_ctx];
     if (old->is_stale) {
         context_clear_nonglobal(old);
@@ -184,6 +185,7 @@ void tlb_write_cr3(Tlb *t, const PagingState *ps)
 
 void tlb_flush_all(Tlb *t)
 {
+    t->generation++;
     for (unsigned i = 0; i < TLB_CONTEXTS; i++) {
         TlbContext *c = &t->ctx[i];
         context_clear(c);
@@ -195,6 +197,7 @@ void tlb_flush_all(Tlb *t)
 
 void tlb_flush_page(Tlb *t, uint64_t gva)
 {
+    t->generation++;
     for (unsigned i = 0; i < TLB_CONTEXTS; i++) {
         context_clear_page(&t->ctx[i], gva);
     }
@@ -202,6 +205,7 @@ void tlb_flush_page(Tlb *t, uint64_t gva)
 
 void tlb_flush_nonglobal(Tlb *t)
 {
+    t->generation++;
     context_clear_nonglobal(&t->ctx[t->cur_ctx]);
 }
 
@@ -210,6 +214,7 @@ bool tlb_invpcid(Tlb *t, unsigned type, uint16_t pcid, uint64_t gva)
     if (type > TLB_INVPCID_ALL_NONGLOBAL) {
         return false;
     }
+    t->generation++;
     if (type == TLB_INVPCID_ALL_GLOBAL) {
         tlb_flush_all(t);
         return true;
