@@ -5,6 +5,8 @@
  */
 #include "cpu/exec.h"
 
+#include "util/bitops.h"
+
 static void set_flag(CpuState *cpu, uint64_t flag, bool on)
 {
     uint64_t f = cpu_get_rflags(cpu);
@@ -66,4 +68,22 @@ void exec_hlt(CpuState *cpu, const DecodedInsn *d)
     }
     cpu->halted = true;
     cpu->exit_block = true;
+}
+
+/*
+ * BOUND r, m16&16 / m32&32: #BR (a fault) unless lower <= index <= upper, all signed
+ * (SDM Vol. 2A "BOUND"). Both bounds are read before the comparison.
+ */
+void exec_bound(CpuState *cpu, const DecodedInsn *d)
+{
+    unsigned size = d->opsize;
+    uint64_t ea = insn_effective_address(cpu, d);
+    int64_t lower = sign_extend64(mem_read(cpu, d->seg, ea, size), size * 8);
+    int64_t upper = sign_extend64(mem_read(cpu, d->seg, (ea + size) & size_mask(d->addrsize),
+                                          size),
+                                  size * 8);
+    int64_t index = sign_extend64(gpr_read(cpu, d->op[0].reg, size), size * 8);
+    if (index < lower || index > upper) {
+        cpu_raise(cpu, EXC_BR, 0);
+    }
 }

@@ -15,7 +15,7 @@
     X(cmpxchg) X(cmpxchg8b) X(movbe) X(movnti) X(cmov) X(setcc) X(xlat) X(lahf) X(sahf)    \
     X(push) X(pop) X(pusha) X(popa) X(enter) X(leave) X(jmp) X(jcc) X(jmp_ind) X(call)     \
     X(call_ind) X(ret) X(loop) X(loope) X(loopne) X(jcxz) X(clc) X(stc) X(cmc) X(cld)     \
-    X(std) X(nop) X(ud) X(clflush) X(wait) X(hlt)                                         \
+    X(std) X(nop) X(ud) X(clflush) X(wait) X(hlt) X(bound)                                \
     X(movs) X(cmps) X(stos) X(lods) X(scas) X(ins) X(outs) X(in) X(out)
 EXEC_FNS(EXEC_FN)
 #undef EXEC_FN
@@ -114,6 +114,7 @@ const ExecFn exec_table[MN_COUNT] = {
     [MN_CLFLUSH] = exec_clflush,
     [MN_WAIT] = exec_wait,
     [MN_HLT] = exec_hlt,
+    [MN_BOUND] = exec_bound,
     [MN_MOVS] = exec_movs,
     [MN_CMPS] = exec_cmps,
     [MN_STOS] = exec_stos,

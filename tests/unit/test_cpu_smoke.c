@@ -99,7 +99,30 @@ static void test_cpu_intercepted_exception_stops_before_delivery(void)
     fixture_destroy(&fx);
 }
 
+static void test_cpu_bound_raises_br_outside_the_bounds(void)
+{
+    /* bound ax, [0x100] with bounds -5..10 (SDM Vol. 2A "BOUND": signed, inclusive). */
+    const uint8_t code[] = { 0x62, 0x06, 0x00, 0x01, 0xf4 };
+    const uint8_t bounds[] = { 0xfb, 0xff, 0x0a, 0x00 };
+    const uint16_t index[] = { 0xfffb, 10, 0, 0xfffa, 11 };
+    const bool in_range[] = { true, true, true, false, false };
+    for (unsigned i = 0; i < 5; i++) {
+        run_code(FIXTURE_REAL, code, sizeof(code));
+        fixture_write(&fx, 0x100, bounds, sizeof(bounds)); /* DS base 0 */
+        fx.cpu.regs[R_AX] = index[i];
+        fx.cpu.exception_intercept = 1u << EXC_BR;
+        CpuExit e = fixture_run(&fx, ~0ull, 10);
+        CHECK_EQ(e, in_range[i] ? CPU_EXIT_HALT : CPU_EXIT_EXCEPTION);
+        if (!in_range[i]) {
+            CHECK_EQ(fx.cpu.intercepted.vector, EXC_BR);
+            CHECK_EQ(fx.cpu.rip, 0);
+        }
+        fixture_destroy(&fx);
+    }
+}
+
 static const CheckTest tests[] = {
+    CHECK_TEST(test_cpu_bound_raises_br_outside_the_bounds),
     CHECK_TEST(test_cpu_intercepted_exception_stops_before_delivery),
     CHECK_TEST(test_cpu_long_mode_arithmetic),
     CHECK_TEST(test_cpu_long_mode_loop_and_stack),
