@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cpu/block.h"
+#include "cpu/cpuid.h"
 #include "cpu/exec.h"
 
 /* Processor signature in EDX after reset: family 6, model 0x3a, stepping 9 (CPUID leaf 1). */
@@ -26,6 +27,7 @@ int cpu_init(CpuState *cpu, PhysMap *map, PortSpace *ports, CpuModel model)
     cpu->map = map;
     cpu->ports = ports;
     cpu->model = model;
+    cpu->cpuid = cpuid_default_model();
     cpu->maxphyaddr = phys_map_phys_bits(map);
     cpu->tlb = tlb_new(map, cpu->maxphyaddr);
     if (!cpu->tlb) {
@@ -84,6 +86,10 @@ void cpu_reset(CpuState *cpu)
     cpu->pat = 0x0007040600070406ull;
     cpu->apic_base = 0xfee00000ull | (1u << 11) | (1u << 8);
     cpu->misc_enable = 1;
+    cpu->mtrr_def_type = 0;
+    memset(cpu->mtrr_fixed, 0, sizeof(cpu->mtrr_fixed));
+    memset(cpu->mtrr_var, 0, sizeof(cpu->mtrr_var));
+    cpu->mcg_status = 0;
     cpu->halted = false;
     cpu->inhibit_irq = false;
     cpu->shutdown = false;

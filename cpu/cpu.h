@@ -59,6 +59,13 @@ enum {
     EFER_SCE = 1u << 0, EFER_LME = 1u << 8, EFER_LMA = 1u << 10, EFER_NXE = 1u << 11,
 };
 
+/* Debug status and control bits, SDM Vol. 3A §18.2.3-18.2.4. */
+enum {
+    DR6_BD = 1u << 13, /* a debug-register access with DR7.GD set */
+    DR6_BS = 1u << 14, /* single step (EFLAGS.TF) */
+    DR7_GD = 1u << 13, /* general detect: DR accesses fault with #DB */
+};
+
 /* Exception vectors, SDM Vol. 3A table 6-1. */
 enum {
     EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6,
@@ -121,6 +128,12 @@ typedef enum CpuModel {
     CPU_MODEL_8086,   /* 8086 real-mode semantics (no #UD, POP CS, 1 MiB wrap, ...) */
 } CpuModel;
 
+/* MTRR register counts: fixed-range MSRs, and variable ranges (IA32_MTRRCAP.VCNT). */
+#define CPU_MTRR_FIXED_COUNT 11
+#define CPU_MTRR_VAR_COUNT 8
+
+struct CpuidModel;
+
 typedef struct CpuState {
     uint64_t regs[16];
     uint64_t rip;
@@ -141,6 +154,14 @@ typedef struct CpuState {
     uint64_t pat;
     uint64_t apic_base;
     uint64_t misc_enable;
+    /* MTRRs (SDM Vol. 3A §12.11): stored and read back; vireo ignores memory types. */
+    uint64_t mtrr_def_type;
+    uint64_t mtrr_fixed[CPU_MTRR_FIXED_COUNT]; /* FIX64K_00000, FIX16K_*, FIX4K_* in MSR order */
+    uint64_t mtrr_var[CPU_MTRR_VAR_COUNT][2];  /* IA32_MTRR_PHYSBASEn, IA32_MTRR_PHYSMASKn */
+    uint64_t mcg_status;
+    /* RDRAND/RDSEED generator (cpu/exec_system.c): saved with the CPU so a replay or a
+     * restored snapshot draws the same numbers. */
+    uint64_t rng_state;
 
     /* Derived from the state above, recomputed by cpu_update_mode(). */
     uint8_t cpl;
@@ -181,6 +202,13 @@ typedef struct CpuState {
     PortSpace *ports;
     Tlb *tlb;
     unsigned maxphyaddr;
+    const struct CpuidModel *cpuid; /* what CPUID reports and which features exist (-cpu) */
+    /*
+     * The TSC's time base, set by the board (cpu_read_tsc in cpu/msr.c): NULL means the
+     * instruction count, which keeps a bare CPU deterministic.
+     */
+    uint64_t (*tsc_source)(void *opaque);
+    void *tsc_opaque;
     jmp_buf exception_jmp;
 } CpuState;
 

@@ -5,6 +5,11 @@
  *
  * The STI / MOV SS interrupt shadow (SDM Vol. 3A §6.8.3) lasts one instruction: while it is
  * set the loop runs single instructions, so the shadow ends exactly after the next one.
+ *
+ * Single-stepping (SDM Vol. 3A §18.3.1.4): an instruction that starts with EFLAGS.TF set runs
+ * on its own and, once it completes, a #DB trap with DR6.BS follows before the next one. Only
+ * POPF, IRET, SYSRET, task switches and RSM set TF, and they all end a block, so checking TF
+ * between blocks is enough.
  */
 #include "cpu/block.h"
 #include "cpu/excp.h"
@@ -31,6 +36,36 @@ static void run_block(CpuState *cpu, BlockInsn *insns, unsigned n, uint64_t end_
     }
 }
 
+/*
+ * One instruction on its own: under the interrupt shadow, or with TF or RF set when it starts.
+ * RF (set in fault frames so IRET can resume past an instruction breakpoint) is cleared when
+ * an instruction completes, except by an IRET, which loads it. The single-step trap does not
+ * follow an instruction that delivered a software interrupt (delivery cleared TF: §18.3.1.4),
+ * and waits one instruction after MOV SS / POP SS, whose shadow blocks debug traps too
+ * (§6.8.3); it is delivered after the following instruction instead.
+ */
+static void run_one(CpuState *cpu, uint64_t end_icount)
+{
+    uint64_t flags = cpu->rflags;
+    BlockInsn one;
+    block_build_single(cpu, &one);
+    cpu->inhibit_irq = false;
+    run_block(cpu, &one, 1, end_icount);
+    unsigned mn = one.d.mnemonic;
+    if (mn != MN_IRET) {
+        cpu->rflags &= ~(uint64_t)FLAG_RF;
+    }
+    if (!(flags & FLAG_TF)) {
+        return;
+    }
+    bool is_soft_int = mn == MN_INT || mn == MN_INT3 || mn == MN_INTO || mn == MN_INT1;
+    if ((is_soft_int && !(cpu->rflags & FLAG_TF)) || (cpu->inhibit_irq && mn != MN_STI)) {
+        return;
+    }
+    cpu->dr[6] |= DR6_BS;
+    cpu_raise(cpu, EXC_DB, 0);
+}
+
 static CpuExit run(CpuState *cpu, uint64_t end_icount)
 {
     while (cpu->icount < end_icount) {
@@ -48,11 +83,8 @@ static CpuExit run(CpuState *cpu, uint64_t end_icount)
             cpu->exit_block = false;
             block_cache_collect(cpu->blocks);
         }
-        if (cpu->inhibit_irq) {
-            BlockInsn one;
-            block_build_single(cpu, &one);
-            cpu->inhibit_irq = false;
-            run_block(cpu, &one, 1, end_icount);
+        if (cpu->inhibit_irq || (cpu->rflags & (FLAG_TF | FLAG_RF))) {
+            run_one(cpu, end_icount);
             continue;
         }
         Block *b = block_find(cpu->blocks, cpu);
@@ -60,7 +92,8 @@ static CpuExit run(CpuState *cpu, uint64_t end_icount)
             /* Follow remembered successors while nothing asks the loop to look around. */
             for (;;) {
                 run_block(cpu, b->insns, b->ninsns, end_icount);
-                if (cpu->exit_block || cpu->exit_request || cpu->icount >= end_icount) {
+                if (cpu->exit_block || cpu->exit_request || cpu->icount >= end_icount ||
+                    (cpu->rflags & (FLAG_TF | FLAG_RF))) {
                     break;
                 }
                 b = block_next(cpu->blocks, cpu, b);

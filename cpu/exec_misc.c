@@ -87,3 +87,17 @@ void exec_bound(CpuState *cpu, const DecodedInsn *d)
         cpu_raise(cpu, EXC_BR, 0);
     }
 }
+
+/*
+ * x87 escapes (D8-DF). The device-not-available rules come first (SDM Vol. 3A §2.5, table
+ * 2-2: CR0.EM or CR0.TS set gives #NM), so lazy FPU switching works; the arithmetic itself
+ * arrives with the floating-point unit, and until then an x87 instruction is #UD, as on a
+ * processor without one whose CPUID does not advertise FPU.
+ */
+void exec_fpu(CpuState *cpu, const DecodedInsn *d)
+{
+    if (cpu->paging.cr0 & (CR0_EM | CR0_TS)) {
+        cpu_raise(cpu, EXC_NM, 0);
+    }
+    exec_unimplemented(cpu, d);
+}

@@ -42,12 +42,21 @@ void exec_xchg(CpuState *cpu, const DecodedInsn *d)
     opnd_write(cpu, d, 1, a);
 }
 
+/*
+ * SDM Vol. 2B "XADD": SRC := DEST, then DEST := TEMP, so with one register for both operands
+ * the sum is what remains. A memory destination is written first (it may fault).
+ */
 void exec_xadd(CpuState *cpu, const DecodedInsn *d)
 {
     uint64_t a = opnd_read_rmw(cpu, d, 0), b = opnd_read(cpu, d, 1);
     uint64_t sum = a + b;
-    opnd_write(cpu, d, 0, sum);
-    opnd_write(cpu, d, 1, a);
+    if (d->op[0].loc == LOC_MEM) {
+        opnd_write(cpu, d, 0, sum);
+        opnd_write(cpu, d, 1, a);
+    } else {
+        opnd_write(cpu, d, 1, a);
+        opnd_write(cpu, d, 0, sum);
+    }
     flags_set(cpu, LAZY_ADD, d->op[0].size, sum, a, b);
 }
 

@@ -101,7 +101,11 @@ void exec_popa(CpuState *cpu, const DecodedInsn *d)
 
 /*
  * ENTER size, level: SDM Vol. 2A "ENTER" pseudocode. The level is taken modulo 32; frame
- * pointers are copied from the old frame. All writes are probed before any is made.
+ * pointers are copied from the old frame. Every access is first checked in the pseudocode's
+ * order (push rBP; for each level, read the old frame pointer and push it; push the frame
+ * pointer; then the final stack pointer), so the first fault is the one hardware raises and
+ * nothing is written before it. The copy then runs in that same order, read after write: the
+ * old frame may overlap the new one, and later reads see earlier pushes.
  */
 void exec_enter(CpuState *cpu, const DecodedInsn *d)
 {
@@ -114,25 +118,29 @@ void exec_enter(CpuState *cpu, const DecodedInsn *d)
     uint64_t bp = cpu->regs[R_BP];
     uint64_t frame_top = (sp - size) & mask;
     uint64_t new_sp = (frame_top - (uint64_t)level * size - alloc) & mask;
-    /* Reads of the old frame first (they may fault), then probe the new frame. */
-    uint64_t copied[32];
-    for (unsigned i = 1; i < level; i++) {
-        uint64_t addr = (bp - (uint64_t)i * size) & size_mask(bp_size);
-        copied[i] = mem_read(cpu, SEG_SS, addr, size);
-    }
     if (cpu->model != CPU_MODEL_8086) {
         mem_probe_write(cpu, SEG_SS, frame_top, size);
-        for (unsigned i = 1; i <= level; i++) {
+        for (unsigned i = 1; i < level; i++) {
+            mem_read(cpu, SEG_SS, (bp - (uint64_t)i * size) & size_mask(bp_size), size);
             mem_probe_write(cpu, SEG_SS, (frame_top - (uint64_t)i * size) & mask, size);
         }
-        if (alloc && !cpu->code64) {
-            /* The new stack top must be valid too (SDM: #SS if it exceeds the limit). */
-            mem_linear(cpu, SEG_SS, new_sp, 1, MEM_WRITE);
+        if (level > 0) {
+            mem_probe_write(cpu, SEG_SS, (frame_top - (uint64_t)level * size) & mask, size);
+        }
+        if (alloc) {
+            /*
+             * The new stack top must be writable too: SDM Vol. 2A "ENTER", #SS(0) and
+             * #PF(fault-code) "if a write using the final value of the stack pointer ... would
+             * cause a page fault", in 64-bit mode as well. The write is of operand size, so a
+             * misaligned final stack pointer raises #AC when alignment checks are on.
+             */
+            mem_probe_write(cpu, SEG_SS, new_sp, size);
         }
     }
     mem_write(cpu, SEG_SS, frame_top, size, bp);
     for (unsigned i = 1; i < level; i++) {
-        mem_write(cpu, SEG_SS, (frame_top - (uint64_t)i * size) & mask, size, copied[i]);
+        uint64_t v = mem_read(cpu, SEG_SS, (bp - (uint64_t)i * size) & size_mask(bp_size), size);
+        mem_write(cpu, SEG_SS, (frame_top - (uint64_t)i * size) & mask, size, v);
     }
     if (level > 0) {
         mem_write(cpu, SEG_SS, (frame_top - (uint64_t)level * size) & mask, size, frame_top);

@@ -15,7 +15,15 @@
     X(cmpxchg) X(cmpxchg8b) X(movbe) X(movnti) X(cmov) X(setcc) X(xlat) X(lahf) X(sahf)    \
     X(push) X(pop) X(pusha) X(popa) X(enter) X(leave) X(jmp) X(jcc) X(jmp_ind) X(call)     \
     X(call_ind) X(ret) X(loop) X(loope) X(loopne) X(jcxz) X(clc) X(stc) X(cmc) X(cld)     \
-    X(std) X(nop) X(ud) X(clflush) X(wait) X(hlt) X(bound)                                \
+    X(std) X(nop) X(ud) X(clflush) X(wait) X(hlt) X(bound) X(fpu)                         \
+    X(mov_cr_load) X(mov_cr_store) X(mov_dr_load) X(mov_dr_store) X(lmsw) X(smsw) X(clts) \
+    X(rdmsr) X(wrmsr) X(cli) X(sti) X(pushf) X(popf) X(clac) X(stac) X(syscall) X(sysret)   \
+    X(sysenter) X(sysexit) X(swapgs) X(rdfsbase) X(rdgsbase) X(wrfsbase) X(wrgsbase)       \
+    X(cpuid) X(rdtsc) X(rdtscp) X(rdpid) X(rdpmc) X(rdrand) X(rdseed) X(xgetbv) X(xsetbv)  \
+    X(invlpg) X(invpcid) X(invd) X(wbinvd) X(monitor) X(mwait) X(rsm)                     \
+    X(mov_seg_load) X(mov_seg_store) X(push_seg) X(pop_seg) X(lds) X(les) X(lss) X(lfs)  \
+    X(lgs) X(arpl) X(lar) X(lsl) X(verr) X(verw) X(jmpf) X(callf) X(retf) X(iret) X(int) \
+    X(int3) X(into) X(int1) X(lgdt) X(lidt) X(sgdt) X(sidt) X(lldt) X(ltr) X(sldt) X(str) \
     X(movs) X(cmps) X(stos) X(lods) X(scas) X(ins) X(outs) X(in) X(out)
 EXEC_FNS(EXEC_FN)
 #undef EXEC_FN
@@ -114,7 +122,48 @@ const ExecFn exec_table[MN_COUNT] = {
     [MN_CLFLUSH] = exec_clflush,
     [MN_WAIT] = exec_wait,
     [MN_HLT] = exec_hlt,
+    [MN_MOV_CR_LOAD] = exec_mov_cr_load,
+    [MN_MOV_CR_STORE] = exec_mov_cr_store,
+    [MN_MOV_DR_LOAD] = exec_mov_dr_load,
+    [MN_MOV_DR_STORE] = exec_mov_dr_store,
+    [MN_LMSW] = exec_lmsw,
+    [MN_SMSW] = exec_smsw,
+    [MN_CLTS] = exec_clts,
+    [MN_RDMSR] = exec_rdmsr,
+    [MN_WRMSR] = exec_wrmsr,
+    [MN_CLI] = exec_cli,
+    [MN_STI] = exec_sti,
+    [MN_PUSHF] = exec_pushf,
+    [MN_POPF] = exec_popf,
+    [MN_CLAC] = exec_clac,
+    [MN_STAC] = exec_stac,
+    [MN_SYSCALL] = exec_syscall,
+    [MN_SYSRET] = exec_sysret,
+    [MN_SYSENTER] = exec_sysenter,
+    [MN_SYSEXIT] = exec_sysexit,
+    [MN_SWAPGS] = exec_swapgs,
+    [MN_RDFSBASE] = exec_rdfsbase,
+    [MN_RDGSBASE] = exec_rdgsbase,
+    [MN_WRFSBASE] = exec_wrfsbase,
+    [MN_WRGSBASE] = exec_wrgsbase,
+    [MN_CPUID] = exec_cpuid,
+    [MN_RDTSC] = exec_rdtsc,
+    [MN_RDTSCP] = exec_rdtscp,
+    [MN_RDPID] = exec_rdpid,
+    [MN_RDPMC] = exec_rdpmc,
+    [MN_RDRAND] = exec_rdrand,
+    [MN_RDSEED] = exec_rdseed,
+    [MN_XGETBV] = exec_xgetbv,
+    [MN_XSETBV] = exec_xsetbv,
+    [MN_INVLPG] = exec_invlpg,
+    [MN_INVPCID] = exec_invpcid,
+    [MN_INVD] = exec_invd,
+    [MN_WBINVD] = exec_wbinvd,
+    [MN_MONITOR] = exec_monitor,
+    [MN_MWAIT] = exec_mwait,
+    [MN_RSM] = exec_rsm,
     [MN_BOUND] = exec_bound,
+    [MN_FPU] = exec_fpu,
     [MN_MOVS] = exec_movs,
     [MN_CMPS] = exec_cmps,
     [MN_STOS] = exec_stos,
@@ -124,4 +173,36 @@ const ExecFn exec_table[MN_COUNT] = {
     [MN_OUTS] = exec_outs,
     [MN_IN] = exec_in,
     [MN_OUT] = exec_out,
+    [MN_MOV_SEG_LOAD] = exec_mov_seg_load,
+    [MN_MOV_SEG_STORE] = exec_mov_seg_store,
+    [MN_PUSH_SEG] = exec_push_seg,
+    [MN_POP_SEG] = exec_pop_seg,
+    [MN_LDS] = exec_lds,
+    [MN_LES] = exec_les,
+    [MN_LSS] = exec_lss,
+    [MN_LFS] = exec_lfs,
+    [MN_LGS] = exec_lgs,
+    [MN_ARPL] = exec_arpl,
+    [MN_LAR] = exec_lar,
+    [MN_LSL] = exec_lsl,
+    [MN_VERR] = exec_verr,
+    [MN_VERW] = exec_verw,
+    [MN_JMPF] = exec_jmpf,
+    [MN_JMPF_IND] = exec_jmpf,
+    [MN_CALLF] = exec_callf,
+    [MN_CALLF_IND] = exec_callf,
+    [MN_RETF] = exec_retf,
+    [MN_IRET] = exec_iret,
+    [MN_INT] = exec_int,
+    [MN_INT3] = exec_int3,
+    [MN_INTO] = exec_into,
+    [MN_INT1] = exec_int1,
+    [MN_LGDT] = exec_lgdt,
+    [MN_LIDT] = exec_lidt,
+    [MN_SGDT] = exec_sgdt,
+    [MN_SIDT] = exec_sidt,
+    [MN_LLDT] = exec_lldt,
+    [MN_LTR] = exec_ltr,
+    [MN_SLDT] = exec_sldt,
+    [MN_STR] = exec_str,
 };

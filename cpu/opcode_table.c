@@ -358,6 +358,9 @@ static const OpcodeEntry bsr_sel[4] = {
     I(BSR, M, Gv, Ev), I(BSR, M, Gv, Ev), I(LZCNT, M | OPF_NO_REP, Gv, Ev), I(BSR, M, Gv, Ev),
 };
 
+/* NP 0F C3: MOVNTI takes no 66, F2 or F3 (SDM Vol. 2B "MOVNTI"); with one it is #UD. */
+static const OpcodeEntry movnti_sel[4] = { I(MOVNTI, M, My, Gy), BAD, BAD, BAD };
+
 /* SSE and MMX encodings, length only (see the file comment). */
 #define SSE I(SSE, M)
 #define SSE_IB I(SSE, M, NONE, NONE, Ib)
@@ -428,7 +431,7 @@ const OpcodeEntry opcode_map2[256] = {
     [0xc0] = I(XADD, M | L, Eb, Gb),
     [0xc1] = I(XADD, M | L, Ev, Gv),
     [0xc2] = SSE_IB,
-    [0xc3] = I(MOVNTI, M, My, Gy),
+    [0xc3] = PREFIXED(movnti_sel, M),
     [0xc4 ... 0xc6] = SSE_IB,
     [0xc7] = GROUP_REG(group9, 0),
     [0xc8 ... 0xcf] = I(BSWAP, 0, Zv),

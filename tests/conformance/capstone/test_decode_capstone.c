@@ -151,6 +151,10 @@ static const char *explain(DecodeMode mode, const uint8_t *b, const DecodedInsn 
             return "MOV to/from DR8-DR15 (REX.R): #UD per SDM Vol. 2B \"MOV—Move to/from Debug "
                    "Registers\"; Capstone 4 names registers that do not exist";
         }
+        if (map == 2 && op == 0xc3 && (has_66 || has_rep)) {
+            return "MOVNTI is NP 0F C3 (SDM Vol. 2B \"MOVNTI\"): #UD with 66/F2/F3, as the "
+                   "host CPU confirms (test_diff64); Capstone 4 decodes it";
+        }
         if (map == 2 && op == 0xae) {
             return "0F AE fence row with 66/F2/F3: other instructions (CET INCSSP, WAITPKG "
                    "UMONITOR/TPAUSE) vireo does not implement; Capstone 4 decodes the fence";

@@ -225,7 +225,8 @@ typedef struct SsFinalState {
 
 /*
  * Compare actual with t's expectations: every register (FLAGS both ANDed with flags_mask) and
- * every byte of final.ram. Returns the number of mismatches; diff (diff_size bytes, may be 0)
+ * every byte of final.ram; for a test with an exception, the FLAGS image it pushed is ANDed
+ * with flags_mask too (at exception_flag_address, or one byte later when SP is odd). Returns the number of mismatches; diff (diff_size bytes, may be 0)
  * gets them in order, e.g. "ax: expected 0x1234, got 0x1235; flags & 0xffef: expected 0x0413,
  * got 0x0417 (differ: PF); [0x51234]: expected 0x12, got 0x34", cut with "..." when full.
  */

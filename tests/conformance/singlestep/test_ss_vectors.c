@@ -507,6 +507,30 @@ static void test_ss_compare_reports_differences(void)
 
     s.regs[SS_REG_FLAGS] ^= 0x0010; /* AF, outside the mask */
     CHECK_EQ(ss_compare(t, &s, 0xffef, diff, sizeof(diff)), 0);
+    /* The pushed FLAGS image (at 0x511d0) is masked alike, and reported masked. */
+    ram.bytes[332240] ^= 0x10;
+    CHECK_EQ(ss_compare(t, &s, 0xffef, diff, sizeof(diff)), 0);
+    ram.bytes[332240] ^= 0x01;
+    CHECK_EQ(ss_compare(t, &s, 0xffef, diff, sizeof(diff)), 1);
+    CHECK_STR_EQ(diff, "[0x511d0] & 0xef: expected 0x03, got 0x02; the test expects exception 0, "
+                       "FLAGS pushed at 0x511d0");
+    ram.bytes[332240] ^= 0x11;
+    /* Other bytes of the frame are compared whole. */
+    ram.bytes[332238] ^= 0x10;
+    CHECK_EQ(ss_compare(t, &s, 0xffef, diff, sizeof(diff)), 1);
+    ram.bytes[332238] ^= 0x10;
+    /* With an odd SP the image is one byte past the record's (even) flag_address. */
+    SsTest odd = *t;
+    odd.final[SS_REG_SP] = 5325;
+    s.regs[SS_REG_SP] = 5325;
+    ram.bytes[332241] ^= 0x10;
+    CHECK_EQ(ss_compare(&odd, &s, 0xffef, diff, sizeof(diff)), 0);
+    ram.bytes[332240] ^= 0x10;
+    CHECK_EQ(ss_compare(&odd, &s, 0xffef, diff, sizeof(diff)), 1);
+    CHECK(strstr(diff, "[0x511d0]: expected 0x03, got 0x13") == diff);
+    ram.bytes[332240] ^= 0x10;
+    ram.bytes[332241] ^= 0x10;
+    s.regs[SS_REG_SP] = 5324;
     s.regs[SS_REG_FLAGS] ^= 0x0805; /* OF, PF and CF */
     s.regs[SS_REG_AX] = 0x1234;
     ram.bytes[332241] = 0x99;
