@@ -9,6 +9,7 @@
  */
 #include "cpu/exec.h"
 
+#include "cpu/cpuid.h"
 #include "util/bitops.h"
 
 typedef enum BitOp { BIT_TEST, BIT_SET, BIT_RESET, BIT_COMPLEMENT } BitOp;
@@ -120,8 +121,13 @@ void exec_bsr(CpuState *cpu, const DecodedInsn *d)
     bit_scan(cpu, d, true);
 }
 
+/* Instructions of features the CPU model does not advertise are #UD (STYLE: CPUID describes
+ * exactly what runs). */
 void exec_popcnt(CpuState *cpu, const DecodedInsn *d)
 {
+    if (!cpu_has_feature(cpu, CPUID_POPCNT)) {
+        cpu_raise_ud(cpu);
+    }
     uint64_t src = opnd_read(cpu, d, 1);
     gpr_write(cpu, d->op[0].reg, d->op[0].size, popcount64(src));
     flags_store(cpu, src == 0 ? FLAG_ZF : 0);
@@ -137,8 +143,13 @@ void exec_tzcnt(CpuState *cpu, const DecodedInsn *d)
     flags_store(cpu, (src == 0 ? FLAG_CF : 0) | (res == 0 ? FLAG_ZF : 0));
 }
 
+/* Without LZCNT (ABM), F3 0F BD is BSR with an ignored prefix (SDM Vol. 2A "LZCNT"). */
 void exec_lzcnt(CpuState *cpu, const DecodedInsn *d)
 {
+    if (!cpu_has_feature(cpu, CPUID_LZCNT)) {
+        bit_scan(cpu, d, true);
+        return;
+    }
     unsigned size = d->op[0].size;
     uint64_t src = opnd_read(cpu, d, 1);
     uint64_t res = src ? size * 8u - 1 - (uint64_t)msb64_or_neg(src) : size * 8u;

@@ -5,6 +5,7 @@
  */
 #include "cpu/exec.h"
 
+#include "cpu/cpuid.h"
 #include "util/bitops.h"
 
 void exec_mov(CpuState *cpu, const DecodedInsn *d)
@@ -86,6 +87,9 @@ void exec_cmpxchg8b(CpuState *cpu, const DecodedInsn *d)
     uint64_t ea = insn_effective_address(cpu, d);
     uint64_t f = cpu_get_rflags(cpu) & FLAGS_ARITH & ~(uint64_t)FLAG_ZF;
     if (d->opsize == 8) {
+        if (!cpu_has_feature(cpu, CPUID_CX16)) {
+            cpu_raise_ud(cpu);
+        }
         if (ea & 15) {
             cpu_raise_gp0(cpu);
         }
@@ -155,6 +159,9 @@ void exec_sahf(CpuState *cpu, const DecodedInsn *d)
 
 void exec_movbe(CpuState *cpu, const DecodedInsn *d)
 {
+    if (!cpu_has_feature(cpu, CPUID_MOVBE)) {
+        cpu_raise_ud(cpu);
+    }
     unsigned size = d->op[0].size;
     uint64_t v = opnd_read(cpu, d, 1);
     uint64_t r = size == 8 ? __builtin_bswap64(v)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cpu/cpuid.h"
 #include "util/log.h"
 
 /* Instructions per cpu_exec call: the granularity at which devices are looked at. */
@@ -148,6 +149,14 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
         return error_set(err, -1, "out of memory");
     }
     m->is_cpu_ready = true;
+    if (cfg->cpu_model) {
+        const CpuidModel *model = cpuid_find_model(cfg->cpu_model);
+        if (!model) {
+            return error_set(err, -1, "-cpu: '%.64s': unknown CPU model (base, max)",
+                             cfg->cpu_model);
+        }
+        m->cpu.cpuid = model;
+    }
     if (setup_debugcon(m, err) < 0) {
         return -1;
     }

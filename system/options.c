@@ -167,6 +167,13 @@ static int apply_no_reboot(MachineConfig *cfg, const char *arg, OptionsAction *a
     return 0;
 }
 
+/* The name is checked against the CPU models when the machine is built (system/machine.c). */
+static int apply_cpu(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    cfg->cpu_model = arg;
+    return 0;
+}
+
 static const OptionDesc option_table[] = {
     { "h", NULL, apply_help, "print this help and exit" },
     { "help", NULL, apply_help, "print this help and exit" },
@@ -181,6 +188,7 @@ static const OptionDesc option_table[] = {
       "debug console port 0xE9 to stdio, none or file:PATH" },
     { "device", "NAME,...", apply_device,
       "add a device: isa-debug-exit[,iobase=0xf4][,iosize=4]" },
+    { "cpu", "MODEL", apply_cpu, "CPU model: base (default) or max (all vireo implements)" },
     { "nographic", NULL, apply_nographic, "no graphical output (vireo has no display yet)" },
     { "no-reboot", NULL, apply_no_reboot, "exit instead of rebooting on a guest reset" },
 };
@@ -192,7 +200,7 @@ static const OptionDesc option_table[] = {
 static const char *const options_not_yet[] = {
     "smp", "hda", "hdb", "hdc", "hdd", "cdrom", "drive", "boot", "bios", "snapshot",
     "display", "serial", "monitor", "netdev", "nic", "gdb", "s", "S",
-    "loadvm", "icount", "cpu", "no-shutdown", "machine", "M", "accel",
+    "loadvm", "icount", "no-shutdown", "machine", "M", "accel",
     "enable-kvm", "vga", "incoming", "record", "replay",
 };
 

@@ -43,6 +43,7 @@ typedef struct MachineConfig {
     uint8_t debug_exit_size;
     bool is_nographic;
     bool is_no_reboot;
+    const char *cpu_model;       /* -cpu NAME; NULL for the default */
 } MachineConfig;
 
 void options_init_config(MachineConfig *cfg);

@@ -50,6 +50,7 @@ mkdir "$tmp/ro"
 expect 1 "^vireo: -D: $tmp/ro/x/log: No such file or directory\$" -D "$tmp/ro/x/log"
 expect 1 '^vireo: -d: unknown log item' -d nothing
 expect 1 '^vireo: nothing to boot: give -kernel' -m 16
+expect 1 "^vireo: -cpu: 'pentium': unknown CPU model \\(base, max\\)\$" -cpu pentium
 expect 1 "^vireo: -kernel: $tmp/kernel: not a Multiboot or Linux kernel image\$" -kernel "$tmp/kernel"
 printf 'not a kernel at all, just text' > "$tmp/text"
 expect 1 "^vireo: -kernel: $tmp/text: not a Multiboot or Linux kernel image\$" -kernel "$tmp/text"

@@ -3,6 +3,7 @@
  * results follow from the SDM by hand, in real, flat 32-bit and 64-bit mode.
  */
 #include "check.h"
+#include "cpu/cpuid.h"
 #include "cpu_fixture.h"
 
 static Fixture fx;
@@ -121,7 +122,33 @@ static void test_cpu_bound_raises_br_outside_the_bounds(void)
     }
 }
 
+static void test_cpu_unadvertised_features_follow_the_model(void)
+{
+    /* popcnt eax, ecx; lzcnt edx, ecx; hlt -- with ECX = 0x00f0. */
+    const uint8_t code[] = { 0xf3, 0x0f, 0xb8, 0xc1, 0xf3, 0x0f, 0xbd, 0xd1, 0xf4 };
+    run_code(FIXTURE_LONG64, code, sizeof(code));
+    fx.cpu.cpuid = cpuid_find_model("max");
+    fx.cpu.regs[R_CX] = 0xf0;
+    CHECK_EQ(fixture_run(&fx, ~0ull, 10), CPU_EXIT_HALT);
+    CHECK_EQ(fx.cpu.regs[R_AX], 4);
+    CHECK_EQ(fx.cpu.regs[R_DX], 24); /* 0xf0 has 24 leading zeros in 32 bits */
+    fixture_destroy(&fx);
+
+    /* The base model has neither: POPCNT is #UD, and F3 0F BD is BSR (SDM "LZCNT"). */
+    run_code(FIXTURE_LONG64, code + 4, sizeof(code) - 4);
+    fx.cpu.regs[R_CX] = 0xf0;
+    CHECK_EQ(fixture_run(&fx, ~0ull, 10), CPU_EXIT_HALT);
+    CHECK_EQ(fx.cpu.regs[R_DX], 7);
+    fixture_destroy(&fx);
+    run_code(FIXTURE_LONG64, code, sizeof(code));
+    fx.cpu.exception_intercept = 1u << EXC_UD;
+    CHECK_EQ(fixture_run(&fx, ~0ull, 10), CPU_EXIT_EXCEPTION);
+    CHECK_EQ(fx.cpu.rip, 0x10000);
+    fixture_destroy(&fx);
+}
+
 static const CheckTest tests[] = {
+    CHECK_TEST(test_cpu_unadvertised_features_follow_the_model),
     CHECK_TEST(test_cpu_bound_raises_br_outside_the_bounds),
     CHECK_TEST(test_cpu_intercepted_exception_stops_before_delivery),
     CHECK_TEST(test_cpu_long_mode_arithmetic),
