@@ -28,6 +28,7 @@ int cpu_init(CpuState *cpu, PhysMap *map, PortSpace *ports, CpuModel model)
     cpu->ports = ports;
     cpu->model = model;
     cpu->cpuid = cpuid_default_model();
+    cpu->is_bsp = true;
     cpu->maxphyaddr = phys_map_phys_bits(map);
     cpu->tlb = tlb_new(map, cpu->maxphyaddr);
     if (!cpu->tlb) {
@@ -93,6 +94,9 @@ void cpu_reset(CpuState *cpu)
     cpu->halted = false;
     cpu->inhibit_irq = false;
     cpu->shutdown = false;
+    cpu->interrupt_request = 0;
+    cpu->nmi_blocked = false;
+    cpu->is_waiting_for_sipi = false;
     cpu->exc.vector = -1;
     cpu->exc.delivering = -1;
     cpu_update_mode(cpu);
@@ -102,6 +106,22 @@ void cpu_reset(CpuState *cpu)
 void cpu_request_exit(CpuState *cpu)
 {
     cpu->exit_request = true;
+}
+
+void cpu_set_interrupt(CpuState *cpu, uint32_t mask)
+{
+    cpu->interrupt_request |= mask;
+}
+
+void cpu_clear_interrupt(CpuState *cpu, uint32_t mask)
+{
+    cpu->interrupt_request &= ~mask;
+}
+
+void cpu_send_sipi(CpuState *cpu, uint8_t vector)
+{
+    cpu->sipi_vector = vector;
+    cpu->interrupt_request |= CPU_INTERRUPT_SIPI;
 }
 
 void cpu_update_mode(CpuState *cpu)

@@ -196,7 +196,20 @@ typedef struct CpuState {
     bool exit_request;       /* leave cpu_exec at the next instruction boundary */
     bool exit_block;         /* stop the current block after this instruction */
 
+    /*
+     * Interrupt lines and inter-processor events (SDM Vol. 3A §6.3 sources, §6.7 NMI, §8.4
+     * INIT and SIPI), raised by the board through cpu_set_interrupt().
+     */
+    uint32_t interrupt_request; /* CPU_INTERRUPT_* */
+    uint8_t sipi_vector;
+    bool nmi_blocked;           /* from NMI delivery to the next IRET */
+    bool is_waiting_for_sipi;   /* an application processor after INIT */
+    bool is_bsp;                /* the bootstrap processor: INIT restarts it at the reset vector */
+
     /* Host-side plumbing, not saved. */
+    /* Interrupt acknowledge (INTA): the vector of the pending INTR, or -1 if it went away. */
+    int (*irq_ack)(void *opaque);
+    void *irq_opaque;
     struct BlockCache *blocks;
     PhysMap *map;
     PortSpace *ports;
@@ -211,6 +224,13 @@ typedef struct CpuState {
     void *tsc_opaque;
     jmp_buf exception_jmp;
 } CpuState;
+
+enum {
+    CPU_INTERRUPT_INTR = 1u << 0, /* maskable interrupt line (level): acknowledged by irq_ack */
+    CPU_INTERRUPT_NMI = 1u << 1,  /* edge: taken once, then blocked until IRET */
+    CPU_INTERRUPT_INIT = 1u << 2,
+    CPU_INTERRUPT_SIPI = 1u << 3, /* with sipi_vector */
+};
 
 /* Why cpu_exec returned. */
 typedef enum CpuExit {
@@ -232,6 +252,12 @@ void cpu_reset(CpuState *cpu);
 /* Runs up to max_insns instructions. */
 CpuExit cpu_exec(CpuState *cpu, uint64_t max_insns);
 void cpu_request_exit(CpuState *cpu);
+
+/* Raise or lower interrupt requests (CPU_INTERRUPT_*); the running loop sees them at the next
+ * instruction boundary. */
+void cpu_set_interrupt(CpuState *cpu, uint32_t mask);
+void cpu_clear_interrupt(CpuState *cpu, uint32_t mask);
+void cpu_send_sipi(CpuState *cpu, uint8_t vector);
 
 /*
  * Recompute the derived mode state (CPL, long mode, 64-bit code) after CR0, EFER, CS or

@@ -76,6 +76,9 @@ static CpuExit run(CpuState *cpu, uint64_t end_icount)
         if (cpu->shutdown) {
             return CPU_EXIT_SHUTDOWN;
         }
+        if (cpu->interrupt_request && excp_take_interrupt(cpu)) {
+            continue;
+        }
         if (cpu->halted) {
             return CPU_EXIT_HALT;
         }
@@ -92,8 +95,8 @@ static CpuExit run(CpuState *cpu, uint64_t end_icount)
             /* Follow remembered successors while nothing asks the loop to look around. */
             for (;;) {
                 run_block(cpu, b->insns, b->ninsns, end_icount);
-                if (cpu->exit_block || cpu->exit_request || cpu->icount >= end_icount ||
-                    (cpu->rflags & (FLAG_TF | FLAG_RF))) {
+                if (cpu->exit_block || cpu->exit_request || cpu->interrupt_request ||
+                    cpu->icount >= end_icount || (cpu->rflags & (FLAG_TF | FLAG_RF))) {
                     break;
                 }
                 b = block_next(cpu->blocks, cpu, b);

@@ -136,3 +136,79 @@ void excp_handle_raised(CpuState *cpu)
                  ret);
     cpu->exc.delivering = -1;
 }
+
+/*
+ * INIT: the processor state of a RESET (SDM Vol. 3A table 9-1, "INIT" column), except that the
+ * MSRs, the x87/SSE state and the caches keep their contents. An application processor then
+ * waits for a SIPI; the bootstrap processor starts at the reset vector.
+ */
+static void take_init(CpuState *cpu)
+{
+    uint64_t efer_keep = 0, star = cpu->star, lstar = cpu->lstar, cstar = cpu->cstar;
+    uint64_t sfmask = cpu->sfmask, kgs = cpu->kernel_gs_base, pat = cpu->pat;
+    uint64_t apic_base = cpu->apic_base, misc = cpu->misc_enable, tsc_aux = cpu->tsc_aux;
+    uint64_t se_cs = cpu->sysenter_cs, se_esp = cpu->sysenter_esp, se_eip = cpu->sysenter_eip;
+    cpu_reset(cpu);
+    cpu->paging.efer = efer_keep;
+    cpu->star = star;
+    cpu->lstar = lstar;
+    cpu->cstar = cstar;
+    cpu->sfmask = sfmask;
+    cpu->kernel_gs_base = kgs;
+    cpu->pat = pat;
+    cpu->apic_base = apic_base;
+    cpu->misc_enable = misc;
+    cpu->tsc_aux = tsc_aux;
+    cpu->sysenter_cs = se_cs;
+    cpu->sysenter_esp = se_esp;
+    cpu->sysenter_eip = se_eip;
+    cpu->is_waiting_for_sipi = !cpu->is_bsp;
+    cpu->halted = cpu->is_waiting_for_sipi;
+}
+
+/* SIPI: start in real mode at VV00:0000 (SDM Vol. 3A §8.4.4.1). */
+static void take_sipi(CpuState *cpu)
+{
+    cpu->is_waiting_for_sipi = false;
+    cpu->halted = false;
+    cpu->seg[SEG_CS].selector = (uint16_t)(cpu->sipi_vector << 8);
+    cpu->seg[SEG_CS].base = (uint64_t)cpu->sipi_vector << 12;
+    cpu->rip = 0;
+    cpu_update_mode(cpu);
+}
+
+bool excp_take_interrupt(CpuState *cpu)
+{
+    uint32_t req = cpu->interrupt_request;
+    if (req & CPU_INTERRUPT_INIT) {
+        cpu->interrupt_request &= ~(uint32_t)(CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI);
+        take_init(cpu);
+        return true;
+    }
+    if (req & CPU_INTERRUPT_SIPI) {
+        cpu->interrupt_request &= ~(uint32_t)CPU_INTERRUPT_SIPI;
+        if (cpu->is_waiting_for_sipi) {
+            take_sipi(cpu);
+            return true;
+        }
+        /* A SIPI to a processor not waiting for one is ignored (SDM Vol. 3A §10.6.1). */
+    }
+    if (cpu->is_waiting_for_sipi || cpu->inhibit_irq) {
+        return false;
+    }
+    if ((req & CPU_INTERRUPT_NMI) && !cpu->nmi_blocked) {
+        cpu->interrupt_request &= ~(uint32_t)CPU_INTERRUPT_NMI;
+        cpu->nmi_blocked = true;
+        excp_deliver(cpu, EXC_NMI, INT_KIND_EXTERNAL, false, 0, cpu->rip);
+        return true;
+    }
+    if ((req & CPU_INTERRUPT_INTR) && (cpu->rflags & FLAG_IF) && cpu->irq_ack) {
+        int vector = cpu->irq_ack(cpu->irq_opaque);
+        if (vector < 0 || vector > 255) {
+            return false; /* the request was withdrawn before acknowledge */
+        }
+        excp_deliver(cpu, (unsigned)vector, INT_KIND_EXTERNAL, false, 0, cpu->rip);
+        return true;
+    }
+    return false;
+}

@@ -42,4 +42,11 @@ void excp_deliver_protected(CpuState *cpu, unsigned vector, IntKind kind, bool h
  */
 void excp_handle_raised(CpuState *cpu);
 
+/*
+ * Takes a pending INIT, SIPI, NMI or maskable interrupt if the CPU can accept it now (SDM Vol.
+ * 3A §6.8 enabling and disabling, §6.7.1 NMI blocking, §8.4 INIT/SIPI). Returns true when the
+ * CPU's state changed (an event was delivered or consumed).
+ */
+bool excp_take_interrupt(CpuState *cpu);
+
 #endif

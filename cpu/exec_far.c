@@ -545,6 +545,8 @@ static uint64_t iret_protected_flags(const CpuState *cpu, uint64_t popped, unsig
 void exec_iret(CpuState *cpu, const DecodedInsn *d)
 {
     unsigned size = d->opsize;
+    /* IRET ends NMI blocking (SDM Vol. 3A §6.7.1), as soon as it executes. */
+    cpu->nmi_blocked = false;
     if (cpu_in_real_mode(cpu)) {
         iret_real(cpu, size);
         return;
