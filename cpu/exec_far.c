@@ -10,8 +10,7 @@
  * All loads and checks come first; stack writes and descriptor accessed bits are queued and
  * probed (cpu/seg.h) and committed only when nothing else can fault.
  *
- * Not modelled: #AC on the stack accesses of far transfers at CPL 3; the VME interrupt
- * redirection bitmap (INT n in virtual-8086 mode with IOPL < 3 is #GP(0), as with VME clear).
+ * Not modelled: #AC on the stack accesses of far transfers at CPL 3.
  */
 #include "cpu/excp.h"
 #include "cpu/exec.h"
@@ -494,7 +493,31 @@ static void iret_real(CpuState *cpu, unsigned size)
         kept |= FLAG_IOPL;
     }
     gpr_write(cpu, R_SP, cpu_stack_size(cpu), cpu->regs[R_SP] + 3 * size);
-    cpu_set_rflags(cpu, ((cur & kept) | (popped & ~kept)) & FLAGS_DEFINED);
+    cpu_set_rflags(cpu, flags_of_model(cpu, ((cur & kept) | (popped & ~kept)) & FLAGS_DEFINED));
+    enter_code(cpu, &cs, target);
+}
+
+/*
+ * 16-bit IRET in virtual-8086 mode with IOPL < 3 and CR4.VME (SDM Vol. 2A "IRET", virtual-8086
+ * mode with VME): the popped IF goes to VIF, IOPL and IF stay; a popped TF, or a popped IF
+ * while VIP is pending, is #GP(0).
+ */
+static void iret_v86_vme(CpuState *cpu)
+{
+    uint64_t offset = stack_read(cpu, 2, 0);
+    uint16_t sel = (uint16_t)stack_read(cpu, 2, 2);
+    uint64_t popped = stack_read(cpu, 2, 4);
+    uint64_t cur = cpu_get_rflags(cpu);
+    if ((popped & FLAG_TF) || ((popped & FLAG_IF) && (cur & FLAG_VIP))) {
+        cpu_raise_gp0(cpu);
+    }
+    SegmentCache cs = real_cs(cpu, sel);
+    uint64_t target = check_target(cpu, &cs, offset, 2);
+    uint64_t from_stack = 0xffff & ~(uint64_t)(FLAG_IOPL | FLAG_IF);
+    uint64_t flags = (cur & ~from_stack & ~(uint64_t)FLAG_VIF) | (popped & from_stack) |
+                     ((popped & FLAG_IF) ? FLAG_VIF : 0);
+    gpr_write(cpu, R_SP, cpu_stack_size(cpu), cpu->regs[R_SP] + 6);
+    cpu_set_rflags(cpu, flags_of_model(cpu, flags & FLAGS_DEFINED));
     enter_code(cpu, &cs, target);
 }
 
@@ -553,6 +576,10 @@ void exec_iret(CpuState *cpu, const DecodedInsn *d)
     }
     if (cpu_in_v86(cpu)) {
         if ((cpu->rflags & FLAG_IOPL) != FLAG_IOPL) {
+            if ((cpu->paging.cr4 & CR4_VME) && size == 2) {
+                iret_v86_vme(cpu);
+                return;
+            }
             cpu_raise_gp0(cpu); /* IOPL-sensitive in virtual-8086 mode (§20.2.7) */
         }
         iret_real(cpu, size);
@@ -610,13 +637,77 @@ void exec_iret(CpuState *cpu, const DecodedInsn *d)
     enter_code(cpu, &cs, target);
 }
 
-/* INT n: IOPL-sensitive in virtual-8086 mode (§20.2.7, no VME redirection). */
-void exec_int(CpuState *cpu, const DecodedInsn *d)
+/*
+ * The bit for `vector` in the software-interrupt redirection bitmap: the 32 bytes just below
+ * the I/O permission bitmap of the current 32-bit TSS (SDM Vol. 3A §20.3.3.5). A bitmap
+ * outside the TSS limit is #GP(0).
+ */
+static bool v86_is_redirected_to_pm(CpuState *cpu, unsigned vector)
 {
-    if (cpu_in_v86(cpu) && (cpu->rflags & FLAG_IOPL) != FLAG_IOPL) {
+    const SegmentCache *tr = &cpu->tr;
+    unsigned type = tr->attr & SEG_ATTR_TYPE;
+    if (!(tr->attr & SEG_ATTR_P) || (type != 9 && type != 0xb) || tr->limit < 0x67) {
         cpu_raise_gp0(cpu);
     }
-    excp_deliver(cpu, (unsigned)(d->imm & 0xff), INT_KIND_SOFTWARE, false, 0, cpu->next_rip);
+    uint64_t iomap = mem_read_linear(cpu, tr->base + 0x66, 2, true);
+    uint64_t offset = iomap - 32 + vector / 8;
+    if (iomap < 32 || offset > tr->limit) {
+        cpu_raise_gp0(cpu);
+    }
+    uint8_t byte = (uint8_t)mem_read_linear(cpu, tr->base + offset, 1, true);
+    return (byte >> (vector & 7)) & 1;
+}
+
+/*
+ * A software interrupt redirected to the virtual-8086 program's own handler (SDM Vol. 3A
+ * §20.3.3.5 methods 4 and 6): through the IVT at linear 0, with a real-mode frame on the v86
+ * stack. With IOPL < 3 (method 6) the pushed FLAGS carry VIF in place of IF and IOPL = 3, and
+ * VIF rather than IF is cleared.
+ */
+static void int_v86_redirect(CpuState *cpu, unsigned vector, uint64_t return_ip)
+{
+    bool is_virtual = (cpu->rflags & FLAG_IOPL) != FLAG_IOPL;
+    uint32_t target = (uint32_t)mem_read_linear(cpu, (uint64_t)vector * 4, 4, false);
+    uint64_t flags = cpu_get_rflags(cpu);
+    uint64_t image = flags & 0xffff;
+    if (is_virtual) {
+        image = (image & ~(uint64_t)FLAG_IF) | ((flags & FLAG_VIF) ? FLAG_IF : 0) | FLAG_IOPL;
+    }
+    uint64_t sp = cpu->regs[R_SP] & 0xffff;
+    mem_probe_write(cpu, SEG_SS, (sp - 2) & 0xffff, 2);
+    mem_probe_write(cpu, SEG_SS, (sp - 6) & 0xffff, 2);
+    mem_write(cpu, SEG_SS, (sp - 2) & 0xffff, 2, image);
+    mem_write(cpu, SEG_SS, (sp - 4) & 0xffff, 2, cpu->seg[SEG_CS].selector);
+    mem_write(cpu, SEG_SS, (sp - 6) & 0xffff, 2, return_ip);
+    gpr_write(cpu, R_SP, 2, sp - 6);
+    uint64_t cleared = FLAG_TF | (is_virtual ? FLAG_VIF : FLAG_IF);
+    cpu_set_rflags(cpu, flags & ~cleared);
+    cpu_load_segment_real(cpu, SEG_CS, (uint16_t)(target >> 16));
+    cpu->next_rip = target & 0xffff;
+}
+
+/*
+ * INT n in virtual-8086 mode (SDM Vol. 3A §20.3.3, table 20-2): without VME, IOPL < 3 is
+ * #GP(0) and IOPL = 3 goes to the protected-mode handler. With CR4.VME the redirection bitmap
+ * decides: a clear bit sends the interrupt to the v86 program's IVT; a set bit goes to the
+ * protected-mode handler with IOPL = 3 and is #GP(0) otherwise.
+ */
+void exec_int(CpuState *cpu, const DecodedInsn *d)
+{
+    unsigned vector = (unsigned)(d->imm & 0xff);
+    if (cpu_in_v86(cpu)) {
+        bool has_iopl3 = (cpu->rflags & FLAG_IOPL) == FLAG_IOPL;
+        if (cpu->paging.cr4 & CR4_VME) {
+            if (!v86_is_redirected_to_pm(cpu, vector)) {
+                int_v86_redirect(cpu, vector, cpu->next_rip);
+                return;
+            }
+        }
+        if (!has_iopl3) {
+            cpu_raise_gp0(cpu);
+        }
+    }
+    excp_deliver(cpu, vector, INT_KIND_SOFTWARE, false, 0, cpu->next_rip);
 }
 
 /* INT3 and INTO: software interrupts with the gate DPL check, never IOPL-sensitive. */

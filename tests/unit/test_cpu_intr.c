@@ -331,6 +331,57 @@ static void test_cpu_int3_and_into_are_traps(void)
     fixture_destroy(&fx);
 }
 
+/*
+ * CR4.VME with IOPL < 3 (SDM Vol. 3A §20.3.3.5, table 20-2): INT n whose redirection-bitmap
+ * bit is clear goes to the v86 program's own IVT entry (method 6), pushing a real-mode frame
+ * whose FLAGS carry VIF as IF and IOPL = 3; a set bit is #GP(0) (method 5).
+ */
+static void test_cpu_v86_vme_redirects_int_through_the_ivt(void)
+{
+    for (unsigned redirect_to_pm = 0; redirect_to_pm < 2; redirect_to_pm++) {
+        start_at(FIXTURE_FLAT32, 0, pm_to_v86, sizeof(pm_to_v86));
+        CpuState *cpu = &fx.cpu;
+        cpu->paging.cr4 |= CR4_VME;
+        /* TSS limit covers a redirection bitmap at 0x68 and the I/O bitmap base at 0x88. */
+        cpu->tr.limit = 0x88 + 8192 / 8;
+        t_put16(&fx, T_TSS + 0x66, 0x88);
+        fixture_write(&fx, T_TSS + 0x68, (uint8_t[32]){ 0 }, 32);
+        if (redirect_to_pm) {
+            fixture_write(&fx, T_TSS + 0x68 + 0x21 / 8, (uint8_t[1]){ 1u << (0x21 & 7) }, 1);
+        }
+        t_write_code(&fx, 0x10040, v86_int21, sizeof(v86_int21));
+        t_put32(&fx, 0x21 * 4, 0x10000200); /* IVT: 1000:0200 */
+        t_set_idt32(&fx, EXC_GP, S_CODE32, T_HANDLER, 0x8e);
+        t_write_code(&fx, T_HANDLER, hlt_only, 1);
+        cpu->regs[R_SP] = 0x50000;
+        CHECK_EQ(fixture_run(&fx, 0x40, 100), CPU_EXIT_REQUEST);
+        CHECK(cpu->rflags & FLAG_VM);
+        if (redirect_to_pm) {
+            CHECK_EQ(fixture_run(&fx, ~0ull, 100), CPU_EXIT_HALT);
+            CHECK_EQ(cpu->cpl, 0);
+            CHECK_EQ(t_get32(&fx, T_STACK0 - 36), 0x40); /* #GP at the INT */
+        } else {
+            CHECK_EQ(fixture_run(&fx, 0x200, 10), CPU_EXIT_REQUEST);
+            CHECK(cpu->rflags & FLAG_VM);
+            CHECK_EQ(cpu->seg[SEG_CS].selector, 0x1000);
+            CHECK_EQ(cpu->regs[R_SP] & 0xffff, 0xfa);
+            CHECK_EQ(t_get16(&fx, 0x200fa), 0x42);   /* IP after INT 21h */
+            CHECK_EQ(t_get16(&fx, 0x200fc), 0x1000); /* CS */
+            CHECK_EQ(t_get16(&fx, 0x200fe), 0x3002); /* FLAGS: IOPL 3, IF = VIF = 0 */
+            /* The v86 handler returns with IRET (16-bit, VME): the popped IF lands in VIF. */
+            t_put16(&fx, 0x200fe, 0x3202);
+            t_write_code(&fx, 0x10200, (const uint8_t[]){ 0xcf }, 1);
+            CHECK_EQ(fixture_run(&fx, 0x42, 10), CPU_EXIT_REQUEST);
+            CHECK(cpu->rflags & FLAG_VM);
+            CHECK(cpu->rflags & FLAG_VIF);
+            CHECK(!(cpu->rflags & FLAG_IF));
+            CHECK_EQ(cpu->rflags & FLAG_IOPL, 0);
+            CHECK_EQ(cpu->regs[R_SP] & 0xffff, 0x100);
+        }
+        fixture_destroy(&fx);
+    }
+}
+
 static const CheckTest tests[] = {
     CHECK_TEST(test_cpu_real_mode_int_iret_round_trip),
     CHECK_TEST(test_cpu_protected_int_same_privilege_frame),
@@ -341,6 +392,7 @@ static const CheckTest tests[] = {
     CHECK_TEST(test_cpu_page_fault_during_delivery_becomes_double_fault),
     CHECK_TEST(test_cpu_not_present_gate_during_page_fault_is_double_fault),
     CHECK_TEST(test_cpu_v86_int_with_iopl_below_3_is_gp0),
+    CHECK_TEST(test_cpu_v86_vme_redirects_int_through_the_ivt),
     CHECK_TEST(test_cpu_int3_and_into_are_traps),
     { 0 },
 };
