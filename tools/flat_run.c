@@ -83,23 +83,6 @@ static const RegName reg_names[] = {
     {"fs", -1, SEG_FS}, {"gs", -1, SEG_GS},
 };
 
-static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* One line on stderr, prefixed with the program name (STYLE.md §6). */
-static void report(const char *fmt, ...)
-{
-    char line[ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    for (char *p = line; *p; p++) {
-        if (*p == '\n' || *p == '\r') {
-            *p = ' ';
-        }
-    }
-    fprintf(stderr, PROGRAM ": %s\n", line);
-}
 
 static bool fail(FlatRun *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -205,48 +188,48 @@ static int parse_options(int argc, char **argv, FlatRun *r)
         bool takes_value = strcmp(a, "--mode") == 0 || strcmp(a, "--max-insns") == 0 ||
                            strcmp(a, "--ram") == 0 || strcmp(a, "--dump") == 0;
         if (takes_value && i + 1 == argc) {
-            report("%s: missing argument", a);
+            error_report("%s: missing argument", a);
             return 1;
         }
         uint64_t n;
         if (strcmp(a, "--mode") == 0) {
             if (!parse_mode(argv[++i], &r->mode)) {
-                report("--mode: %s: not real, flat32 or long64", argv[i]);
+                error_report("--mode: %s: not real, flat32 or long64", argv[i]);
                 return 1;
             }
         } else if (strcmp(a, "--max-insns") == 0) {
             if (!parse_u64(argv[++i], &r->max_insns)) {
-                report("--max-insns: %s: not a count", argv[i]);
+                error_report("--max-insns: %s: not a count", argv[i]);
                 return 1;
             }
         } else if (strcmp(a, "--ram") == 0) {
             if (!parse_u64(argv[++i], &n) || n == 0 || n > RAM_MIB_MAX) {
-                report("--ram: %s: not a size from 1 to %d MiB", argv[i], RAM_MIB_MAX);
+                error_report("--ram: %s: not a size from 1 to %d MiB", argv[i], RAM_MIB_MAX);
                 return 1;
             }
             r->ram_bytes = n << 20;
         } else if (strcmp(a, "--dump") == 0) {
             if (r->n_dumps == DUMPS_MAX) {
-                report("--dump: more than %d ranges", DUMPS_MAX);
+                error_report("--dump: more than %d ranges", DUMPS_MAX);
                 return 1;
             }
             if (!parse_dump(argv[++i], &r->dumps[r->n_dumps])) {
-                report("--dump: %s: not ADDR:LEN", argv[i]);
+                error_report("--dump: %s: not ADDR:LEN", argv[i]);
                 return 1;
             }
             r->n_dumps++;
         } else if (a[0] == '-' && a[1] != '\0') {
-            report("%s: unknown option (--help lists them)", a);
+            error_report("%s: unknown option (--help lists them)", a);
             return 1;
         } else if (r->state_path) {
-            report("%s: unexpected argument (one state file only)", a);
+            error_report("%s: unexpected argument (one state file only)", a);
             return 1;
         } else {
             r->state_path = a;
         }
     }
     if (!r->state_path) {
-        report("no state file (--help for usage)");
+        error_report("no state file (--help for usage)");
         return 1;
     }
     return 0;
@@ -587,7 +570,7 @@ static int run(FlatRun *r)
     size_t len;
     char *text = read_file(r, r->state_path, STATE_FILE_MAX, &len);
     if (!text) {
-        report("%s", r->msg);
+        error_report("%s", r->msg);
         return 1;
     }
     JsonDoc doc;
@@ -595,20 +578,20 @@ static int run(FlatRun *r)
     JsonError jerr;
     int rc = 1;
     if (json_parse(&doc, text, len, NULL, &jerr) < 0) {
-        report("%s: line %u, column %u: %s", r->state_path, jerr.line, jerr.column, jerr.reason);
+        error_report("%s: line %u, column %u: %s", r->state_path, jerr.line, jerr.column, jerr.reason);
     } else if (fixture_init(&r->fx, r->ram_bytes, CPU_MODEL_X86_64) < 0) {
-        report("cannot create the CPU with %" PRIu64 " MiB of RAM", r->ram_bytes >> 20);
+        error_report("cannot create the CPU with %" PRIu64 " MiB of RAM", r->ram_bytes >> 20);
         fixture_destroy(&r->fx);
     } else {
         fixture_set_mode(&r->fx, r->mode, 0);
         if (!load_state(r, &doc.root)) {
-            report("%s: %s", r->state_path, r->msg);
+            error_report("%s: %s", r->state_path, r->msg);
         } else {
             CpuExit e = fixture_run(&r->fx, ~0ull, r->max_insns);
             if (print_state(r, e)) {
                 rc = 0;
             } else {
-                report("out of memory writing the final state");
+                error_report("out of memory writing the final state");
             }
         }
         fixture_destroy(&r->fx);
@@ -620,9 +603,10 @@ static int run(FlatRun *r)
 
 int main(int argc, char **argv)
 {
+    error_set_program_name(PROGRAM);
     FlatRun *r = calloc(1, sizeof(*r));
     if (!r) {
-        report("out of memory");
+        error_report("out of memory");
         return 1;
     }
     int rc = parse_options(argc, argv, r);

@@ -6,7 +6,7 @@
  * the test's registers (segment bases are selector * 16) and initial RAM bytes, runs, and its
  * registers and the final RAM bytes are compared with the test's through ss_compare, FLAGS
  * under the form's metadata.json mask.
- * - 80286 set: the CPU model is CPU_MODEL_X86_64 with A20 on (addresses reach 0x10FFEF), and
+ * - 80286 set: the CPU model is CPU_MODEL_80286 with A20 on (addresses reach 0x10FFEF), and
  *   the test runs until the HLT that follows the instruction; the final IP is one past it,
  *   which is where HLT leaves RIP. An "exception" record means the CPU delivered that vector
  *   through the IVT and ran the handler to its HLT; real-mode delivery does that here too.
@@ -29,7 +29,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,23 +102,6 @@ typedef struct Runner {
     char diff[DIFF_MAX];
 } Runner;
 
-static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* One line on stderr, prefixed with the program name (STYLE.md §6). */
-static void report(const char *fmt, ...)
-{
-    char line[ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    for (char *p = line; *p; p++) {
-        if (*p == '\n' || *p == '\r') {
-            *p = ' ';
-        }
-    }
-    fprintf(stderr, PROGRAM ": %s\n", line);
-}
 
 static const char *set_name(SsCpu cpu)
 {
@@ -198,11 +180,11 @@ static bool add_forms(Options *o, const char *list)
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         if (o->n_forms == FORMS_MAX) {
-            report("--form: more than %d forms", FORMS_MAX);
+            error_report("--form: more than %d forms", FORMS_MAX);
             return false;
         }
         if (!parse_form(p, len, &o->forms[o->n_forms])) {
-            report("%.*s: not a form (XX, XX.R, 0FXX[.R] or such a file name)", (int)len, p);
+            error_report("%.*s: not a form (XX, XX.R, 0FXX[.R] or such a file name)", (int)len, p);
             return false;
         }
         o->n_forms++;
@@ -260,7 +242,7 @@ static int parse_options(int argc, char **argv, Options *o)
             o->verbose = VERBOSE_DEFAULT;
         } else if (strncmp(a, "--verbose=", 10) == 0) {
             if (!parse_count(a + 10, &o->verbose)) {
-                report("--verbose: %s: not a count", a + 10);
+                error_report("--verbose: %s: not a count", a + 10);
                 return 1;
             }
         } else if (strcmp(a, "--skip-if-absent") == 0) {
@@ -268,13 +250,13 @@ static int parse_options(int argc, char **argv, Options *o)
         } else if (strcmp(a, "--set") == 0 || strcmp(a, "--form") == 0 ||
                    strcmp(a, "--min-pass-rate") == 0) {
             if (!next) {
-                report("%s: missing argument", a);
+                error_report("%s: missing argument", a);
                 return 1;
             }
             i++;
             if (strcmp(a, "--set") == 0) {
                 if (!parse_set(next, &o->set)) {
-                    report("--set: %s: not 8086 or 80286", next);
+                    error_report("--set: %s: not 8086 or 80286", next);
                     return 1;
                 }
                 o->has_set = true;
@@ -283,11 +265,11 @@ static int parse_options(int argc, char **argv, Options *o)
                     return 1;
                 }
             } else if (!parse_rate(next, &o->min_pass_rate)) {
-                report("--min-pass-rate: %s: not a percentage from 0 to 100", next);
+                error_report("--min-pass-rate: %s: not a percentage from 0 to 100", next);
                 return 1;
             }
         } else if (a[0] == '-' && a[1] != '\0') {
-            report("%s: unknown option (--help lists them)", a);
+            error_report("%s: unknown option (--help lists them)", a);
             return 1;
         } else if (!has_dir && (is_directory(a) || !parse_form(a, strlen(a), &spec))) {
             o->dir = a;
@@ -297,7 +279,7 @@ static int parse_options(int argc, char **argv, Options *o)
         }
     }
     if (!has_dir && !o->has_set) {
-        report("no set to run: give DIR or --set (--help for usage)");
+        error_report("no set to run: give DIR or --set (--help for usage)");
         return 1;
     }
     return 0;
@@ -496,7 +478,7 @@ static bool run_set(Runner *r, const SsDir *d, Options *o, Totals *tot)
         snprintf(form, sizeof(form), "%.*s", (int)(strlen(e->name) - 8), e->name);
         Error err;
         if (ss_dir_load_file(d, &ld, i, &f, &err) < 0) {
-            report("%s", err.msg);
+            error_report("%s", err.msg);
             is_ok = false;
             break;
         }
@@ -560,7 +542,7 @@ static int run_dir(Options *o, const char *dir, Runner *r)
     SsDir d;
     Error err;
     if (ss_dir_open(&d, dir, &err) < 0) {
-        report("%s", err.msg);
+        error_report("%s", err.msg);
         return 1;
     }
     int rc = 1;
@@ -574,12 +556,12 @@ static int run_dir(Options *o, const char *dir, Runner *r)
     r->cpu = d.meta.cpu;
     bool is_8086 = r->cpu == SS_CPU_8086;
     if (o->has_set && o->set != d.meta.cpu) {
-        report("--set %s: %s/metadata.json describes the %s", set_name(o->set), dir,
+        error_report("--set %s: %s/metadata.json describes the %s", set_name(o->set), dir,
                set_name(d.meta.cpu));
     } else if (unused) {
-        report("%s: no such form in %s", unused->text, dir);
-    } else if (fixture_init(&r->fx, RAM_BYTES, is_8086 ? CPU_MODEL_8086 : CPU_MODEL_X86_64) < 0) {
-        report("cannot create the CPU fixture: out of memory");
+        error_report("%s: no such form in %s", unused->text, dir);
+    } else if (fixture_init(&r->fx, RAM_BYTES, is_8086 ? CPU_MODEL_8086 : CPU_MODEL_80286) < 0) {
+        error_report("cannot create the CPU fixture: out of memory");
         fixture_destroy(&r->fx);
     } else {
         phys_map_set_a20(r->fx.map, !is_8086);
@@ -605,12 +587,13 @@ static int run_dir(Options *o, const char *dir, Runner *r)
 
 int main(int argc, char **argv)
 {
+    error_set_program_name(PROGRAM);
     /* Both are large (the form list, the fixture with its diff buffer): not on the stack. */
     Options *o = calloc(1, sizeof(*o));
     Runner *r = calloc(1, sizeof(*r));
     int rc = 1;
     if (!o || !r) {
-        report("out of memory");
+        error_report("out of memory");
     } else if ((rc = parse_options(argc, argv, o)) != 0) {
         rc = rc == 2 ? 0 : 1;
     } else {

@@ -39,6 +39,14 @@ void error_prefix(Error *err, const char *fmt, ...)
     memcpy(err->msg, line, used + 1);
 }
 
+/* Process-wide like the log: the name of the running program, not machine state. */
+static const char *program_name = "vireo";
+
+void error_set_program_name(const char *name)
+{
+    program_name = name;
+}
+
 void error_report(const char *fmt, ...)
 {
     char line[ERROR_MSG_MAX];
@@ -52,7 +60,7 @@ void error_report(const char *fmt, ...)
             *p = ' ';
         }
     }
-    fprintf(stderr, "vireo: %s\n", line);
+    fprintf(stderr, "%s: %s\n", program_name, line);
 }
 
 void error_report_err(const Error *err)

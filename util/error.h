@@ -24,6 +24,9 @@ int error_set(Error *err, int code, const char *fmt, ...) __attribute__((format(
 /* Prefix an existing message with "subject: ". */
 void error_prefix(Error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The program name error_report() prefixes ("vireo" unless a tool sets its own). */
+void error_set_program_name(const char *name);
+
 /* Print one line "vireo: <message>" on stderr. */
 void error_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void error_report_err(const Error *err);
