@@ -106,6 +106,7 @@ void cpu_reset(CpuState *cpu)
 void cpu_request_exit(CpuState *cpu)
 {
     cpu->exit_request = true;
+    cpu->exit_block = true; /* after the current instruction, not at the end of its block */
 }
 
 void cpu_set_interrupt(CpuState *cpu, uint32_t mask)

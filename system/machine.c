@@ -127,6 +127,12 @@ static int setup_debugcon(Machine *m, Error *err)
     return 0;
 }
 
+/* The exit device stops the CPU at the writing instruction, as QEMU ends the process there. */
+static void stop_cpu(void *opaque)
+{
+    cpu_request_exit(opaque);
+}
+
 int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
 {
     memset(m, 0, sizeof(*m));
@@ -161,7 +167,8 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
         return -1;
     }
     if (cfg->has_debug_exit &&
-        debug_exit_init(&m->debug_exit, m->ports, cfg->debug_exit_port, cfg->debug_exit_size) <
+        debug_exit_init(&m->debug_exit, m->ports, cfg->debug_exit_port, cfg->debug_exit_size,
+                        stop_cpu, &m->cpu) <
             0) {
         return error_set(err, -1, "-device isa-debug-exit: port %#x already in use",
                          cfg->debug_exit_port);

@@ -21,9 +21,16 @@ typedef struct DebugExitState {
     uint8_t size;        /* 1, 2 or 4: the access width QEMU's iosize gives */
     bool has_exited;     /* a write happened: the board stops the machine */
     int exit_status;
+    /* Host-side plumbing: called at the write, so the board stops the guest there. */
+    void (*on_exit)(void *opaque);
+    void *on_exit_opaque;
 } DebugExitState;
 
-/* Registers the device at `port` with width `size` (1, 2 or 4). */
-int debug_exit_init(DebugExitState *s, PortSpace *ports, uint16_t port, unsigned size);
+/*
+ * Registers the device at `port` with width `size` (1, 2 or 4); on_exit (may be NULL) is
+ * called when the guest writes.
+ */
+int debug_exit_init(DebugExitState *s, PortSpace *ports, uint16_t port, unsigned size,
+                    void (*on_exit)(void *opaque), void *opaque);
 
 #endif

@@ -87,6 +87,12 @@ if [ "$status" -ne "$want" ]; then
     echo
 fi
 
+# The runtime prints this only when execution continued past its write to the exit port.
+if grep -q 'no exit device' "$tmp/debugcon"; then
+    echo "FAIL: the guest kept running after writing to the exit port"
+    problems=$((problems + 1))
+fi
+
 if grep -q '^FAIL' "$tmp/debugcon"; then
     echo "FAIL: the guest reported a failed check"
     problems=$((problems + 1))
