@@ -250,7 +250,8 @@ void block_build_single(CpuState *cpu, BlockInsn *scratch)
         }
         have = want;
         unsigned need = 0;
-        DecodeStatus st = decode_insn(&scratch->d, buf, have, cpu_decode_mode(cpu), &need);
+        DecodeStatus st = decode_insn(&scratch->d, buf, have, cpu_decode_mode(cpu), cpu->model,
+                                      &need);
         if (st == DECODE_OK) {
             break;
         }
@@ -335,7 +336,7 @@ static Block *build(BlockCache *bc, CpuState *cpu, const uint8_t *hva, uint64_t 
     while (n < BLOCK_MAX_INSNS && pos < avail_total) {
         unsigned need;
         unsigned avail = (unsigned)(avail_total - pos);
-        DecodeStatus st = decode_insn(&insns[n].d, hva + pos, avail, mode, &need);
+        DecodeStatus st = decode_insn(&insns[n].d, hva + pos, avail, mode, cpu->model, &need);
         if (st != DECODE_OK) {
             if (n == 0 && st != DECODE_NEED_MORE) {
                 raise_decode_status(cpu, st);

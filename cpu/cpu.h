@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/model.h"
 #include "cpu/regs.h"
 #include "softmmu/ioport.h"
 #include "softmmu/memory.h"
@@ -121,12 +122,6 @@ typedef struct LazyFlags {
     uint8_t op;   /* LazyOp */
     uint8_t size; /* operand size in bytes */
 } LazyFlags;
-
-/* How the interpreter decodes: which 8086/80286-era differences apply (SingleStepTests). */
-typedef enum CpuModel {
-    CPU_MODEL_X86_64, /* a modern x86-64 processor (the default) */
-    CPU_MODEL_8086,   /* 8086 real-mode semantics (no #UD, POP CS, 1 MiB wrap, ...) */
-} CpuModel;
 
 /* MTRR register counts: fixed-range MSRs, and variable ranges (IA32_MTRRCAP.VCNT). */
 #define CPU_MTRR_FIXED_COUNT 11

@@ -16,6 +16,7 @@
 typedef struct Cursor {
     const uint8_t *bytes;
     unsigned avail;
+    unsigned max_len; /* the model's instruction length limit, at most INSN_MAX_LEN */
     unsigned pos;
     bool short_input;
     unsigned first_missing;
@@ -27,7 +28,7 @@ static uint64_t take(Cursor *c, unsigned n)
     for (unsigned i = 0; i < n; i++) {
         unsigned at = c->pos + i;
         uint8_t b = 0;
-        if (at < c->avail && at < INSN_MAX_LEN) {
+        if (at < c->avail && at < c->max_len) {
             b = c->bytes[at];
         } else if (!c->short_input) {
             c->short_input = true;
@@ -41,7 +42,7 @@ static uint64_t take(Cursor *c, unsigned n)
 
 static DecodeStatus short_status(const Cursor *c, unsigned *need)
 {
-    if (c->first_missing >= INSN_MAX_LEN) {
+    if (c->first_missing >= c->max_len) {
         return DECODE_TOO_LONG;
     }
     *need = c->first_missing + 1;
@@ -171,9 +172,10 @@ static bool is_stack_base(uint8_t base)
 }
 
 DecodeStatus decode_insn(DecodedInsn *d, const uint8_t *bytes, unsigned avail, DecodeMode mode,
-                         unsigned *need)
+                         CpuModel model, unsigned *need)
 {
-    Cursor c = { .bytes = bytes, .avail = avail };
+    const OpcodeModel *m = &opcode_models[model];
+    Cursor c = { .bytes = bytes, .avail = avail, .max_len = m->max_len };
     memset(d, 0, sizeof(*d));
     d->base = NO_REG;
     d->index = NO_REG;
@@ -185,6 +187,13 @@ DecodeStatus decode_insn(DecodedInsn *d, const uint8_t *bytes, unsigned avail, D
         uint8_t b = (uint8_t)take(&c, 1);
         if (c.short_input) {
             return short_status(&c, need);
+        }
+        if (!m->has_386_prefixes && b >= 0x64 && b <= 0x67) {
+            c.pos--; /* opcodes of their own before the 80386 */
+            break;
+        }
+        if (b == 0xf1 && m->is_f1_lock) {
+            b = 0xf0;
         }
         switch (b) {
         case 0xf0: d->prefixes |= PFX_LOCK; d->rex = 0; continue;
@@ -221,7 +230,7 @@ DecodeStatus decode_insn(DecodedInsn *d, const uint8_t *bytes, unsigned avail, D
     const OpcodeEntry *e;
     uint8_t op = (uint8_t)take(&c, 1);
     d->map = 1;
-    if (op == 0x0f) {
+    if (op == 0x0f && m->has_0f_map) {
         op = (uint8_t)take(&c, 1);
         d->map = 2;
         if (op == 0x38 || op == 0x3a) {
@@ -231,6 +240,8 @@ DecodeStatus decode_insn(DecodedInsn *d, const uint8_t *bytes, unsigned avail, D
         } else {
             e = &opcode_map2[op];
         }
+    } else if (m->map1_overlay && !OPCODE_NO_OVERLAY(&m->map1_overlay[op])) {
+        e = &m->map1_overlay[op];
     } else {
         e = &opcode_map1[op];
     }
@@ -377,7 +388,9 @@ DecodeStatus decode_insn(DecodedInsn *d, const uint8_t *bytes, unsigned avail, D
             o->reg = size == 1 ? byte_reg(reg | rex_r, has_rex) : (uint8_t)(reg | rex_r);
             break;
         case OPK_S:
-            if (reg >= SEG_COUNT) {
+            if (m->is_sreg_wrapped) {
+                reg &= 3;
+            } else if (reg >= m->sreg_count) {
                 return DECODE_UD;
             }
             o->loc = LOC_SEG;
@@ -467,7 +480,7 @@ DecodeStatus decode_insn(DecodedInsn *d, const uint8_t *bytes, unsigned avail, D
         return short_status(&c, need);
     }
     /* LOCK: only listed instructions with a memory destination (SDM Vol. 2A "LOCK"). */
-    if ((d->prefixes & PFX_LOCK) &&
+    if ((d->prefixes & PFX_LOCK) && m->is_lock_checked &&
         (!(e->flags & OPF_LOCK) || d->nops == 0 || d->op[0].loc != LOC_MEM)) {
         return DECODE_UD;
     }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/model.h"
 #include "cpu/opcode.h"
 #include "cpu/regs.h"
 
@@ -87,11 +88,13 @@ typedef struct DecodedInsn {
 #define RIP_REG 16 /* base register value meaning RIP-relative */
 
 /*
- * Decode one instruction from `bytes` (`avail` of them valid, at most INSN_MAX_LEN are read).
+ * Decode one instruction from `bytes` (`avail` of them valid, at most INSN_MAX_LEN are read)
+ * as processor `model` does (its OpcodeModel: overlay and rules; a 16-bit model takes
+ * DECODE_16).
  * Returns DECODE_OK with *d filled, or a DecodeStatus; on DECODE_NEED_MORE, *need is the
  * number of bytes the decoder wanted (the caller fetches them, which may fault, and retries).
  */
 DecodeStatus decode_insn(DecodedInsn *d, const uint8_t *bytes, unsigned avail, DecodeMode mode,
-                         unsigned *need);
+                         CpuModel model, unsigned *need);
 
 #endif

@@ -87,6 +87,22 @@ static inline bool cpu_in_v86(const CpuState *cpu)
     return (cpu->rflags & FLAG_VM) != 0;
 }
 
+/*
+ * FLAGS bits 12-15 as an older model stores (PUSHF) and loads them (POPF, IRET): the 8086 has
+ * no IOPL or NT and reads the four bits as 1; the 80286 in real-address mode cannot set them
+ * (the 286/386 test of Intel's CPU identification, AP-485; SingleStepTests 80286 9D, CF).
+ */
+static inline uint64_t flags_of_model(const CpuState *cpu, uint64_t flags)
+{
+    if (cpu->model == CPU_MODEL_8086) {
+        return flags | 0xf000;
+    }
+    if (cpu->model == CPU_MODEL_80286 && cpu_in_real_mode(cpu)) {
+        return flags & ~(uint64_t)0xf000;
+    }
+    return flags;
+}
+
 /* Stack pointer width: 8 in 64-bit mode, else 4 or 2 by SS.B. */
 static inline unsigned cpu_stack_size(const CpuState *cpu)
 {

@@ -8,6 +8,8 @@
  */
 #include "cpu/exec.h"
 
+#include "cpu/excp.h"
+
 #include "util/bitops.h"
 
 static inline void binary_op(CpuState *cpu, const DecodedInsn *d, LazyOp op, uint64_t res,
@@ -185,15 +187,120 @@ void exec_imul3(CpuState *cpu, const DecodedInsn *d)
 }
 
 /*
+ * A divide error (DIV, IDIV, AAM): #DE, a fault. The 8086 instead runs INT 0 from its
+ * microcode, which pushes the address of the next instruction (the 80286 PRM lists the
+ * restartable divide error among its differences from the 8086; the SingleStepTests README:
+ * "a divide error pushes the address of the next instruction"), so the instruction ends there;
+ * the caller returns.
+ */
+static void divide_error(CpuState *cpu)
+{
+    if (cpu->model != CPU_MODEL_8086) {
+        cpu_raise(cpu, EXC_DE, 0);
+    }
+    excp_deliver(cpu, EXC_DE, INT_KIND_SOFTWARE, false, 0, cpu->next_rip);
+}
+
+/*
+ * The 8086's CORD microcode routine (the division loop of DIV, IDIV and AAM; Ken Shirriff and
+ * Andrew Jenner's disassembly of the 8086 microcode, righto.com / reenigne.org): a restoring
+ * division of high:low by divisor, all `size` bytes wide, one quotient bit per step. Its flags
+ * are visible when it ends in a divide error: those of its last flag-setting subtraction, the
+ * first being high - divisor, which is the overflow test (SingleStepTests 8086 vectors F6,
+ * F7). Returns false on that overflow (high >= divisor); else the quotient and remainder.
+ */
+static bool cord_8086(CpuState *cpu, unsigned size, uint64_t high, uint64_t low,
+                      uint64_t divisor, uint64_t *quotient, uint64_t *remainder)
+{
+    uint64_t m = size_mask(size);
+    unsigned top = size * 8 - 1;
+    flags_set(cpu, LAZY_SUB, size, high - divisor, high, divisor);
+    if (high >= divisor) {
+        return false;
+    }
+    uint64_t a = high, c = low, carry = 1;
+    for (unsigned i = 0; i <= top; i++) {
+        uint64_t c_out = c >> top, a_out = a >> top;
+        c = ((c << 1) | carry) & m;
+        a = ((a << 1) | c_out) & m;
+        if (a_out) {
+            a = (a - divisor) & m;
+            carry = 0;
+            continue;
+        }
+        flags_set(cpu, LAZY_SUB, size, a - divisor, a, divisor);
+        carry = a < divisor;
+        if (!carry) {
+            a = (a - divisor) & m;
+        }
+    }
+    /* The loop shifts in the complement of each quotient bit. */
+    *quotient = ~((c << 1) | carry) & m;
+    *remainder = a;
+    return true;
+}
+
+/*
+ * DIV and IDIV on the 8086. IDIV divides magnitudes (PREIDIV negates a negative dividend and
+ * divisor) and then gives the quotient the sign of their product, negated once more when a REP
+ * prefix is present (the microcode's F1 flag; an undocumented effect), and the remainder the
+ * dividend's sign. A quotient magnitude above 7Fh or 7FFFh is a divide error, so -80h and
+ * -8000h cannot be produced (the 8086 manual's IDIV range stops at -7Fh and -7FFFh; vectors
+ * F6.7, F7.7). A divide error leaves CF clear.
+ */
+static void divide_8086(CpuState *cpu, const DecodedInsn *d, bool is_signed)
+{
+    unsigned size = d->op[0].size;
+    uint64_t m = size_mask(size), sign = flags_sign_bit(size);
+    uint64_t divisor = opnd_read(cpu, d, 0);
+    uint64_t high = size == 1 ? gpr_read(cpu, R_AX, 2) >> 8 : gpr_read(cpu, R_DX, 2);
+    uint64_t low = gpr_read(cpu, R_AX, size);
+    bool is_dividend_negative = is_signed && (high & sign);
+    bool is_negated = (d->prefixes & (PFX_REP | PFX_REPNE)) != 0;
+    if (is_dividend_negative) {
+        high = (low ? ~high : 0 - high) & m;
+        low = (0 - low) & m;
+        is_negated = !is_negated;
+    }
+    if (is_signed && (divisor & sign)) {
+        divisor = (0 - divisor) & m;
+        is_negated = !is_negated;
+    }
+    uint64_t q, r;
+    if (!cord_8086(cpu, size, high, low, divisor, &q, &r) || (is_signed && (q & sign))) {
+        flags_store(cpu, cpu_get_rflags(cpu) & FLAGS_ARITH & ~(uint64_t)FLAG_CF);
+        divide_error(cpu);
+        return;
+    }
+    if (is_signed && is_negated) {
+        q = (0 - q) & m;
+    }
+    if (is_dividend_negative) {
+        r = (0 - r) & m;
+    }
+    if (size == 1) {
+        gpr_write(cpu, R_AX, 2, (r << 8) | q);
+    } else {
+        gpr_write(cpu, R_AX, 2, q);
+        gpr_write(cpu, R_DX, 2, r);
+    }
+}
+
+/*
  * DIV/IDIV: #DE on a zero divisor or a quotient that does not fit (SDM Vol. 2A "DIV"). All
  * six arithmetic flags are undefined; vireo leaves them unchanged.
  */
 void exec_div(CpuState *cpu, const DecodedInsn *d)
 {
     unsigned size = d->op[0].size;
+    if (cpu->model == CPU_MODEL_8086) {
+        divide_8086(cpu, d, false);
+        return;
+    }
     uint64_t divisor = opnd_read(cpu, d, 0);
     if (divisor == 0) {
-        cpu_raise(cpu, EXC_DE, 0);
+        divide_error(cpu);
+        return;
     }
     unsigned __int128 dividend;
     if (size == 1) {
@@ -204,7 +311,8 @@ void exec_div(CpuState *cpu, const DecodedInsn *d)
     }
     unsigned __int128 q = dividend / divisor, r = dividend % divisor;
     if (q > size_mask(size)) {
-        cpu_raise(cpu, EXC_DE, 0);
+        divide_error(cpu);
+        return;
     }
     if (size == 1) {
         gpr_write(cpu, R_AX, 2, ((uint64_t)r << 8) | (uint64_t)q);
@@ -216,10 +324,15 @@ void exec_div(CpuState *cpu, const DecodedInsn *d)
 
 void exec_idiv(CpuState *cpu, const DecodedInsn *d)
 {
+    if (cpu->model == CPU_MODEL_8086) {
+        divide_8086(cpu, d, true);
+        return;
+    }
     unsigned size = d->op[0].size;
     int64_t divisor = sx(opnd_read(cpu, d, 0), size);
     if (divisor == 0) {
-        cpu_raise(cpu, EXC_DE, 0);
+        divide_error(cpu);
+        return;
     }
     __int128 dividend;
     if (size == 1) {
@@ -235,7 +348,8 @@ void exec_idiv(CpuState *cpu, const DecodedInsn *d)
     __int128 q = dividend / divisor, r = dividend % divisor;
     __int128 qmax = ((__int128)1 << (size * 8 - 1)) - 1;
     if (q > qmax || q < -qmax - 1) {
-        cpu_raise(cpu, EXC_DE, 0);
+        divide_error(cpu);
+        return;
     }
     if (size == 1) {
         gpr_write(cpu, R_AX, 2, (((uint64_t)r & 0xff) << 8) | ((uint64_t)q & 0xff));
@@ -265,6 +379,15 @@ static uint64_t current_flags(const CpuState *cpu)
     return cpu_get_rflags(cpu) & FLAGS_ARITH;
 }
 
+/*
+ * The AL above which DAA/DAS adjust the high digit: 99h, but on the 8086 9Fh when AF was set
+ * (its SingleStepTests vectors 27, 2F: AL = 9Bh with AF = 1 gives A1h and CF = 0).
+ */
+static unsigned high_digit_limit(const CpuState *cpu, uint64_t f)
+{
+    return (cpu->model == CPU_MODEL_8086 && (f & FLAG_AF)) ? 0x9f : 0x99;
+}
+
 void exec_daa(CpuState *cpu, const DecodedInsn *d)
 {
     uint64_t f = current_flags(cpu);
@@ -275,7 +398,7 @@ void exec_daa(CpuState *cpu, const DecodedInsn *d)
         al = (uint8_t)(al + 6);
         nf |= FLAG_AF;
     }
-    if (old_al > 0x99 || old_cf) {
+    if (old_al > high_digit_limit(cpu, f) || old_cf) {
         al = (uint8_t)(al + 0x60);
         nf |= FLAG_CF;
     }
@@ -294,10 +417,17 @@ void exec_das(CpuState *cpu, const DecodedInsn *d)
     bool old_cf = f & FLAG_CF;
     uint64_t nf = 0;
     if ((al & 0xf) > 9 || (f & FLAG_AF)) {
+        /*
+         * CF <- old_CF or the borrow of AL - 6 (the SDM pseudocode; the Harris 80C286 vectors
+         * 2F agree); the 8086 does not take the borrow (its SingleStepTests vectors 2F).
+         */
+        if (al < 6 && cpu->model != CPU_MODEL_8086) {
+            nf |= FLAG_CF;
+        }
         al = (uint8_t)(al - 6);
         nf |= FLAG_AF;
     }
-    if (old_al > 0x99 || old_cf) {
+    if (old_al > high_digit_limit(cpu, f) || old_cf) {
         al = (uint8_t)(al - 0x60);
         nf |= FLAG_CF;
     }
@@ -348,7 +478,11 @@ void exec_aam(CpuState *cpu, const DecodedInsn *d)
 {
     uint8_t base = (uint8_t)d->imm;
     if (base == 0) {
-        cpu_raise(cpu, EXC_DE, 0);
+        if (cpu->model == CPU_MODEL_8086) {
+            flags_set(cpu, LAZY_SUB, 1, 0, 0, 0); /* CORD's overflow test 0 - 0 (cord_8086) */
+        }
+        divide_error(cpu);
+        return;
     }
     uint8_t al = (uint8_t)cpu->regs[R_AX];
     uint8_t q = al / base, r = al % base;

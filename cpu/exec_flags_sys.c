@@ -14,7 +14,8 @@
  *   operand size is 16: then PUSHF stores VIF as IF and IOPL as 3, and POPF sets VIF from IF
  *   (#GP(0) if the image has TF set, or IF set while VIP is pending).
  * - STI opens the interrupt shadow only when it sets IF from 0 (§6.8.3).
- * - The 8086 model keeps FLAGS bits 12-15 set, as that processor does.
+ * - The 8086 model keeps FLAGS bits 12-15 set, as that processor does; the 80286 in real mode
+ *   keeps them clear (flags_of_model).
  */
 #include "cpu/cpuid.h"
 #include "cpu/exec.h"
@@ -23,7 +24,6 @@
 #define POPF_BITS                                                                                  \
     ((uint64_t)(FLAGS_ARITH | FLAG_TF | FLAG_IF | FLAG_DF | FLAG_IOPL | FLAG_NT | FLAG_AC |        \
                 FLAG_ID))
-#define FLAGS_8086_FIXED 0xf000ull
 
 static unsigned iopl_of(uint64_t flags)
 {
@@ -122,10 +122,7 @@ void exec_pushf(CpuState *cpu, const DecodedInsn *d)
         }
         flags |= FLAG_IOPL;
     }
-    if (cpu->model == CPU_MODEL_8086) {
-        flags |= FLAGS_8086_FIXED;
-    }
-    stack_push(cpu, size, flags);
+    stack_push(cpu, size, flags_of_model(cpu, flags));
 }
 
 void exec_popf(CpuState *cpu, const DecodedInsn *d)
@@ -149,10 +146,7 @@ void exec_popf(CpuState *cpu, const DecodedInsn *d)
             loadable &= ~(uint64_t)FLAG_IF;
         }
     }
-    flags = ((flags & ~loadable) | (image & loadable)) & ~(uint64_t)FLAG_RF;
-    if (cpu->model == CPU_MODEL_8086) {
-        flags |= FLAGS_8086_FIXED;
-    }
+    flags = flags_of_model(cpu, ((flags & ~loadable) | (image & loadable)) & ~(uint64_t)FLAG_RF);
     unsigned stack_size = cpu_stack_size(cpu);
     gpr_write(cpu, R_SP, stack_size, (cpu->regs[R_SP] & size_mask(stack_size)) + size);
     cpu_set_rflags(cpu, flags);

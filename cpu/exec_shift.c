@@ -6,13 +6,23 @@
  *
  * Undefined flags: OF for counts above 1 is computed by the count-1 formula on the final
  * result (as Intel processors do); AF is cleared by the shifts. The tests mask them.
+ *
+ * The 8086 and 80286 models shift one bit per microcode step, count times, and keep the flags
+ * of the last step (SingleStepTests vectors): the 8086 takes all eight bits of CL (the 80286
+ * Programmer's Reference Manual lists masking the count to 5 bits among its differences from
+ * the 8086), RCL/RCR rotate
+ * count times with no modulo (a nonzero multiple of 9 or 17 still sets OF), and SHR by more
+ * than 1 clears OF (the last step shifts a 0 out of the top bit).
  */
 #include "cpu/exec.h"
 
 #include "util/bitops.h"
 
-static unsigned count_mask(unsigned size)
+static unsigned count_mask(const CpuState *cpu, unsigned size)
 {
+    if (cpu->model == CPU_MODEL_8086) {
+        return 0xff;
+    }
     return size == 8 ? 0x3f : 0x1f;
 }
 
@@ -45,7 +55,7 @@ static void shift(CpuState *cpu, const DecodedInsn *d, ShiftKind kind)
 {
     unsigned size = d->op[0].size, bits = size * 8;
     uint64_t v = opnd_read_rmw(cpu, d, 0);
-    unsigned count = (unsigned)opnd_read(cpu, d, 1) & count_mask(size);
+    unsigned count = (unsigned)opnd_read(cpu, d, 1) & count_mask(cpu, size);
     if (count == 0) {
         keep_destination(cpu, d, v);
         return;
@@ -59,11 +69,8 @@ static void shift(CpuState *cpu, const DecodedInsn *d, ShiftKind kind)
         break;
     case SHIFT_RIGHT:
         res = count < 64 ? v >> count : 0;
-        cf = (v >> (count - 1)) & 1;
-        if (count > bits) {
-            cf = 0;
-        }
-        of = msb(v, size);
+        cf = count <= bits ? (v >> (count - 1)) & 1 : 0;
+        of = (cpu->model == CPU_MODEL_X86_64 || count == 1) ? msb(v, size) : 0;
         break;
     default: {
         int64_t sv = sign_extend64(v, bits);
@@ -109,7 +116,7 @@ void exec_rol(CpuState *cpu, const DecodedInsn *d)
 {
     unsigned size = d->op[0].size, bits = size * 8;
     uint64_t v = opnd_read_rmw(cpu, d, 0);
-    unsigned count = (unsigned)opnd_read(cpu, d, 1) & count_mask(size);
+    unsigned count = (unsigned)opnd_read(cpu, d, 1) & count_mask(cpu, size);
     if (count == 0) {
         keep_destination(cpu, d, v);
         return;
@@ -124,7 +131,7 @@ void exec_ror(CpuState *cpu, const DecodedInsn *d)
 {
     unsigned size = d->op[0].size, bits = size * 8;
     uint64_t v = opnd_read_rmw(cpu, d, 0);
-    unsigned count = (unsigned)opnd_read(cpu, d, 1) & count_mask(size);
+    unsigned count = (unsigned)opnd_read(cpu, d, 1) & count_mask(cpu, size);
     if (count == 0) {
         keep_destination(cpu, d, v);
         return;
@@ -140,8 +147,8 @@ static void rotate_carry(CpuState *cpu, const DecodedInsn *d, bool left)
 {
     unsigned size = d->op[0].size, bits = size * 8;
     uint64_t v = opnd_read_rmw(cpu, d, 0);
-    unsigned count = (unsigned)opnd_read(cpu, d, 1) & count_mask(size);
-    if (size < 4) {
+    unsigned count = (unsigned)opnd_read(cpu, d, 1) & count_mask(cpu, size);
+    if (size < 4 && cpu->model == CPU_MODEL_X86_64) {
         count %= bits + 1;
     }
     if (count == 0) {
@@ -177,6 +184,31 @@ void exec_rcr(CpuState *cpu, const DecodedInsn *d)
 }
 
 /*
+ * SETMO and SETMOC, the 8086's group 2 /6 (undocumented; SingleStepTests 8086 D0-D3.6): the
+ * destination becomes all ones, SETMOC only when CL is not 0. All six flags are undefined
+ * (the vectors mask them); vireo sets them as for the logical result all ones.
+ */
+static void set_minus_one(CpuState *cpu, const DecodedInsn *d)
+{
+    unsigned size = d->op[0].size;
+    opnd_read_rmw(cpu, d, 0);
+    opnd_write(cpu, d, 0, size_mask(size));
+    flags_set(cpu, LAZY_LOGIC, size, size_mask(size), 0, 0);
+}
+
+void exec_setmo(CpuState *cpu, const DecodedInsn *d)
+{
+    set_minus_one(cpu, d);
+}
+
+void exec_setmoc(CpuState *cpu, const DecodedInsn *d)
+{
+    if (opnd_read(cpu, d, 1) & 0xff) {
+        set_minus_one(cpu, d);
+    }
+}
+
+/*
  * SHLD/SHRD: shift the destination, filling from the source. A count above the operand size
  * (16-bit forms only) leaves result and flags undefined; vireo shifts the 32-bit
  * concatenation as Intel processors do.
@@ -185,7 +217,7 @@ static void double_shift(CpuState *cpu, const DecodedInsn *d, bool left)
 {
     unsigned size = d->op[0].size, bits = size * 8;
     uint64_t dst = opnd_read_rmw(cpu, d, 0), src = opnd_read(cpu, d, 1);
-    unsigned count = (unsigned)opnd_read(cpu, d, 2) & count_mask(size);
+    unsigned count = (unsigned)opnd_read(cpu, d, 2) & count_mask(cpu, size);
     if (count == 0) {
         keep_destination(cpu, d, dst);
         return;

@@ -38,15 +38,25 @@ uint64_t stack_read(CpuState *cpu, unsigned size, uint64_t offset_from_sp)
     return mem_read(cpu, SEG_SS, sp, size);
 }
 
-/* PUSH rSP pushes the value before the push (SDM Vol. 2B "PUSH", IA-32 note). */
+/*
+ * PUSH rSP pushes the value before the push (SDM Vol. 2B "PUSH", IA-32 note); the 8086 pushes
+ * the decremented SP (80286 Programmer's Reference Manual, "80286/8086 differences": PUSH SP;
+ * SingleStepTests 8086 vectors 54, FF.6).
+ */
 void exec_push(CpuState *cpu, const DecodedInsn *d)
 {
-    stack_push(cpu, d->opsize, opnd_read(cpu, d, 0));
+    uint64_t v = opnd_read(cpu, d, 0);
+    if (cpu->model == CPU_MODEL_8086 && d->op[0].loc == LOC_GPR && d->op[0].reg == R_SP) {
+        v -= d->opsize;
+    }
+    stack_push(cpu, d->opsize, v);
 }
 
 /*
  * POP to memory: a destination addressed through rSP uses the incremented rSP (SDM Vol. 2B
- * "POP"). The address is computed with the new rSP, the write is done, and rSP changes last.
+ * "POP"). The address is computed with the new rSP, the write is done, and rSP changes last;
+ * except on the 80286 in real-address mode, which has incremented SP when the write overruns
+ * offset FFFFh and raises #GP (Harris 80C286 SingleStepTests vectors 8F).
  */
 void exec_pop(CpuState *cpu, const DecodedInsn *d)
 {
@@ -57,7 +67,9 @@ void exec_pop(CpuState *cpu, const DecodedInsn *d)
     if (d->op[0].loc == LOC_MEM) {
         set_sp(cpu, new_sp);
         uint64_t ea = insn_effective_address(cpu, d);
-        cpu->regs[R_SP] = old_sp;
+        if (cpu->model != CPU_MODEL_80286 || !cpu_in_real_mode(cpu)) {
+            cpu->regs[R_SP] = old_sp;
+        }
         mem_write(cpu, d->seg, ea, size, v);
         set_sp(cpu, new_sp);
         return;

@@ -26,6 +26,9 @@
  * DI = SI + 1 replicate a byte as on hardware. Pages the TLB sends to its slow path (MMIO,
  * code, dirty tracking, page tables, not yet filled) run through mem_read/mem_write per element.
  *
+ * The 80286 in real-address mode does not restart cleanly from an element past offset FFFFh:
+ * see overrun_286.
+ *
  * Not modelled: single-step and data-breakpoint traps between iterations, fast-string store
  * ordering (invisible to a single CPU).
  */
@@ -84,6 +87,29 @@ static void string_commit(CpuState *cpu, StringIter *it, uint64_t n, bool moves_
     it->left -= n;
 }
 
+/*
+ * The 80286 in real-address mode raises #GP(0) for an element past offset FFFFh (mem.c) after
+ * its microcode has stepped the index register of that access and of the element's earlier
+ * ones, and, in a repeat, counted rCX down `cx_steps` times: once for the element's last read,
+ * twice for a write (the next iteration has begun by then), not at all for CMPS's first
+ * access, which is ES:rDI on that processor. Harris 80C286 SingleStepTests vectors A5, A7, AB,
+ * AD, AF, 6D, 6F; the pushed IP is the instruction's. Called before each access of the
+ * per-element path.
+ */
+static void overrun_286(CpuState *cpu, StringIter *it, unsigned seg, uint64_t off,
+                        unsigned cx_steps, bool steps_si, bool steps_di)
+{
+    if (cpu->model != CPU_MODEL_80286 || !cpu_in_real_mode(cpu) ||
+        off + it->size - 1 <= cpu->seg[seg].limit) {
+        return;
+    }
+    string_commit(cpu, it, 1, steps_si, steps_di); /* counts a repeat's rCX down once */
+    if (it->is_rep) {
+        gpr_write(cpu, R_CX, it->asize, gpr_read(cpu, R_CX, it->asize) + 1 - cx_steps);
+    }
+    cpu_raise_gp0(cpu);
+}
+
 /* A repeat that neither ran out nor was ended by REPE/REPNE runs again from the same RIP. */
 static void string_end(CpuState *cpu, const StringIter *it, bool is_terminated)
 {
@@ -113,8 +139,8 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 static uint8_t *string_host_span(CpuState *cpu, const StringIter *it, unsigned seg, uint64_t off,
                                  MemAccess acc, uint64_t *n)
 {
-    if (cpu->model == CPU_MODEL_8086) {
-        return NULL; /* its segments wrap per byte; mem.c models that */
+    if (cpu->model != CPU_MODEL_X86_64) {
+        return NULL; /* 8086 segments wrap per byte (mem.c); 80286 overruns: overrun_286 */
     }
     unsigned size = it->size;
     uint64_t amask = size_mask(it->asize);
@@ -216,7 +242,9 @@ void exec_movs(CpuState *cpu, const DecodedInsn *d)
         uint64_t si = gpr_read(cpu, R_SI, it.asize), di = gpr_read(cpu, R_DI, it.asize);
         uint64_t n = movs_fast(cpu, d, &it, si, di);
         if (n == 0) {
+            overrun_286(cpu, &it, d->seg, si, 1, true, false);
             uint64_t v = mem_read(cpu, d->seg, si, it.size);
+            overrun_286(cpu, &it, SEG_ES, di, 2, true, true);
             mem_write(cpu, SEG_ES, di, it.size, v);
             n = 1;
         }
@@ -256,6 +284,7 @@ void exec_stos(CpuState *cpu, const DecodedInsn *d)
         uint64_t di = gpr_read(cpu, R_DI, it.asize);
         uint64_t n = stos_fast(cpu, &it, di, value);
         if (n == 0) {
+            overrun_286(cpu, &it, SEG_ES, di, 2, false, true);
             mem_write(cpu, SEG_ES, di, it.size, value);
             n = 1;
         }
@@ -279,6 +308,7 @@ void exec_lods(CpuState *cpu, const DecodedInsn *d)
             /* RAM reads have no side effects: only the last element reaches rAX. */
             v = host_load(element_at(&it, src, n - 1), it.size);
         } else {
+            overrun_286(cpu, &it, d->seg, si, 1, true, false);
             v = mem_read(cpu, d->seg, si, it.size);
             n = 1;
         }
@@ -350,6 +380,10 @@ static void compare_strings(CpuState *cpu, const DecodedInsn *d, bool is_scas)
         if (dst) {
             n = compare_run(cpu, d, &it, src, ax, dst, n, &is_terminated);
         } else {
+            overrun_286(cpu, &it, SEG_ES, di, is_scas ? 1 : 0, false, true);
+            if (!is_scas) {
+                overrun_286(cpu, &it, d->seg, si, 1, true, true);
+            }
             uint64_t a = is_scas ? ax : mem_read(cpu, d->seg, si, size);
             uint64_t b = mem_read(cpu, SEG_ES, di, size);
             flags_set(cpu, LAZY_SUB, size, a - b, a, b);
@@ -392,6 +426,7 @@ void exec_ins(CpuState *cpu, const DecodedInsn *d)
          * side effects (a FIFO pops): probe the destination first, so a fault there leaves
          * the device untouched and the restarted instruction reads the same datum.
          */
+        overrun_286(cpu, &it, SEG_ES, di, 2, false, true);
         mem_probe_write(cpu, SEG_ES, di, size);
         uint32_t v = port_read(cpu->ports, port, size);
         mem_write(cpu, SEG_ES, di, size, v);
@@ -411,6 +446,7 @@ void exec_outs(CpuState *cpu, const DecodedInsn *d)
     }
     while (it.left) {
         uint64_t si = gpr_read(cpu, R_SI, it.asize);
+        overrun_286(cpu, &it, d->seg, si, 1, true, false);
         uint64_t v = mem_read(cpu, d->seg, si, size);
         port_write(cpu->ports, port, (uint32_t)v, size);
         string_commit(cpu, &it, 1, true, false);

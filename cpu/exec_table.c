@@ -10,7 +10,8 @@
     X(add) X(or) X(adc) X(sbb) X(and) X(sub) X(xor) X(cmp) X(inc) X(dec) X(neg) X(not)     \
     X(test) X(mul) X(imul1) X(imul2) X(imul3) X(div) X(idiv) X(daa) X(das) X(aaa) X(aas)   \
     X(aam) X(aad) X(salc) X(cbw) X(cwd) X(rol) X(ror) X(rcl) X(rcr) X(shl) X(shr) X(sal)   \
-    X(sar) X(shld) X(shrd) X(bt) X(bts) X(btr) X(btc) X(bsf) X(bsr) X(popcnt) X(tzcnt)      \
+    X(sar) X(setmo) X(setmoc) X(shld) X(shrd) X(bt) X(bts) X(btr) X(btc) X(bsf) X(bsr)     \
+    X(popcnt) X(tzcnt)                                                                    \
     X(lzcnt) X(bswap) X(mov) X(movsxd) X(movzx) X(movsx) X(lea) X(xchg) X(xadd)            \
     X(cmpxchg) X(cmpxchg8b) X(movbe) X(movnti) X(cmov) X(setcc) X(xlat) X(lahf) X(sahf)    \
     X(push) X(pop) X(pusha) X(popa) X(enter) X(leave) X(jmp) X(jcc) X(jmp_ind) X(call)     \
@@ -65,6 +66,8 @@ const ExecFn exec_table[MN_COUNT] = {
     [MN_SHR] = exec_shr,
     [MN_SAL] = exec_sal,
     [MN_SAR] = exec_sar,
+    [MN_SETMO] = exec_setmo,
+    [MN_SETMOC] = exec_setmoc,
     [MN_SHLD] = exec_shld,
     [MN_SHRD] = exec_shrd,
     [MN_BT] = exec_bt,

@@ -60,10 +60,16 @@ _Noreturn static void raise_page_fault(CpuState *cpu, const PageFault *pf)
     cpu_raise(cpu, EXC_PF, pf->error_code);
 }
 
-/* The exception a segment violation raises: #SS for the stack segment, else #GP. */
+/*
+ * The exception a segment violation raises: #SS for the stack segment, else #GP. The 80286 in
+ * real-address mode raises #GP (interrupt 13) for an operand past offset FFFFh in any segment,
+ * the stack's too (80286 Programmer's Reference Manual, real address mode exceptions; the
+ * Harris 80C286 vectors record no interrupt 12).
+ */
 _Noreturn static void segment_fault(CpuState *cpu, unsigned seg)
 {
-    cpu_raise(cpu, seg == SEG_SS ? EXC_SS : EXC_GP, 0);
+    bool is_stack = seg == SEG_SS && !(cpu->model == CPU_MODEL_80286 && cpu_in_real_mode(cpu));
+    cpu_raise(cpu, is_stack ? EXC_SS : EXC_GP, 0);
 }
 
 static bool is_canonical(uint64_t lin)

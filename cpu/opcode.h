@@ -10,7 +10,10 @@
 #ifndef VIREO_CPU_OPCODE_H
 #define VIREO_CPU_OPCODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "cpu/model.h"
 
 typedef enum Mnemonic {
 #define X(name) MN_##name,
@@ -101,5 +104,26 @@ extern const OpcodeEntry opcode_map1[256];
 extern const OpcodeEntry opcode_map2[256];
 extern const OpcodeEntry opcode_map3_38[256];
 extern const OpcodeEntry opcode_map3_3a[256];
+
+/*
+ * How a processor model's decoding differs from the maps above (which describe the SDM's
+ * x86-64 processor): an overlay of one-byte opcodes and the rules the decoder applies.
+ */
+typedef struct OpcodeModel {
+    const OpcodeEntry *map1_overlay; /* entries other than OPCODE_NO_OVERLAY replace
+                                        opcode_map1's; NULL: none */
+    uint8_t max_len;                 /* a longer instruction is #GP(0) */
+    uint8_t sreg_count;              /* segment registers ModRM.reg may name; more is #UD */
+    bool is_sreg_wrapped;            /* ModRM.reg 4-7 name segment registers 0-3 instead */
+    bool has_386_prefixes;           /* 64, 65 (FS, GS), 66 and 67 are prefixes */
+    bool is_lock_checked;            /* LOCK on a form it does not apply to is #UD */
+    bool is_f1_lock;                 /* F1 is a second LOCK prefix */
+    bool has_0f_map;                 /* 0F starts the two-byte map (else map1[0F] applies) */
+} OpcodeModel;
+
+/* An overlay entry that leaves opcode_map1's entry in place (an all-zero entry). */
+#define OPCODE_NO_OVERLAY(e) ((e)->mnemonic == MN_INVALID && (e)->flags == 0 && !(e)->sub)
+
+extern const OpcodeModel opcode_models[CPU_MODEL_COUNT];
 
 #endif

@@ -294,6 +294,78 @@ const OpcodeEntry opcode_map1[256] = {
     [0xff] = GROUP(group5, 0),
 };
 
+/*
+ * The 8086's one-byte map where it differs from opcode_map1. The 8086 has no invalid opcodes:
+ * its decoder ignores opcode and ModRM.reg bits an instruction does not need, so the opcodes
+ * later processors gave new meanings run an older instruction (Intel 8086 Family User's
+ * Manual, 1979, leaves them unlisted; the SingleStepTests 8086 vectors, metadata "alias" and
+ * "undefined", record what a P80C86A does):
+ * - 0F is POP CS; 60-6F repeat the Jcc of 70-7F; C0, C1 are RET, C8, C9 are RETF;
+ * - 8F, C6, C7 ignore ModRM.reg (POP and MOV); FF /7 repeats PUSH (FF /6);
+ * - group 2's /6 is SETMO (all ones) and, with a count in CL, SETMOC (all ones if CL != 0).
+ */
+#define GROUP_ALL(name, entry)                                                     \
+    static const OpcodeEntry name[8] = {                                           \
+        entry, entry, entry, entry, entry, entry, entry, entry,                    \
+    }
+GROUP_ALL(group1a_8086, I(POP, 0, Ev));
+GROUP_ALL(group11_eb_8086, I(MOV, 0, Eb, Ib));
+GROUP_ALL(group11_ev_8086, I(MOV, 0, Ev, Iz));
+
+#define GROUP2_8086(name, dst, count, setmo)                                       \
+    static const OpcodeEntry name[8] = {                                           \
+        I(ROL, 0, dst, count), I(ROR, 0, dst, count), I(RCL, 0, dst, count),       \
+        I(RCR, 0, dst, count), I(SHL, 0, dst, count), I(SHR, 0, dst, count),       \
+        I(setmo, 0, dst, count), I(SAR, 0, dst, count),                            \
+    }
+GROUP2_8086(group2_eb_1_8086, Eb, ONE, SETMO);
+GROUP2_8086(group2_ev_1_8086, Ev, ONE, SETMO);
+GROUP2_8086(group2_eb_cl_8086, Eb, CL, SETMOC);
+GROUP2_8086(group2_ev_cl_8086, Ev, CL, SETMOC);
+
+static const OpcodeEntry group5_8086[8] = {
+    I(INC, 0, Ev), I(DEC, 0, Ev), I(CALL_IND, BE, Ev), I(CALLF_IND, BE, Mp),
+    I(JMP_IND, BE, Ev), I(JMPF_IND, BE, Mp), I(PUSH, 0, Ev), I(PUSH, 0, Ev),
+};
+
+static const OpcodeEntry opcode_map1_8086[256] = {
+    [0x0f] = I(POP_SEG, BE, CS_),
+    [0x60 ... 0x6f] = I(JCC, OPF_CONDITION | BE, Jbs),
+    [0x8f] = GROUP(group1a_8086, 0),
+    [0xc0] = I(RET, BE, Iw),
+    [0xc1] = I(RET, BE),
+    [0xc6] = GROUP(group11_eb_8086, 0),
+    [0xc7] = GROUP(group11_ev_8086, 0),
+    [0xc8] = I(RETF, BE, Iw),
+    [0xc9] = I(RETF, BE),
+    [0xd0] = GROUP(group2_eb_1_8086, 0),
+    [0xd1] = GROUP(group2_ev_1_8086, 0),
+    [0xd2] = GROUP(group2_eb_cl_8086, 0),
+    [0xd3] = GROUP(group2_ev_cl_8086, 0),
+    [0xff] = GROUP(group5_8086, 0),
+};
+
+/*
+ * Decoding rules per model. The 8086: F1 is a second LOCK (SingleStepTests metadata "prefix"),
+ * ModRM.reg 4-7 of MOV Sreg name ES-DS again, LOCK is never refused. The 80286 (80286 and
+ * 80287 Programmer's Reference Manual: its instruction length limit, MOV Sreg): at most 10
+ * bytes per instruction, else #GP(0) (vectors: 11 bytes raise interrupt 13); four segment
+ * registers, ModRM.reg 4-7 is #UD;
+ * LOCK is accepted on any instruction (the Harris 80C286 vectors run "lock pop bx" and the
+ * like without #UD). Neither has the 80386's prefixes 64-67.
+ */
+const OpcodeModel opcode_models[CPU_MODEL_COUNT] = {
+    [CPU_MODEL_X86_64] = {
+        .max_len = 15, .sreg_count = 6, .has_386_prefixes = true, .is_lock_checked = true,
+        .has_0f_map = true,
+    },
+    [CPU_MODEL_8086] = {
+        .map1_overlay = opcode_map1_8086, .max_len = 15, .sreg_count = 4,
+        .is_sreg_wrapped = true, .is_f1_lock = true,
+    },
+    [CPU_MODEL_80286] = { .max_len = 10, .sreg_count = 4, .has_0f_map = true },
+};
+
 /* Group 6 (0F 00). */
 static const OpcodeEntry group6[8] = {
     I(SLDT, 0, Ewv), I(STR, 0, Ewv), I(LLDT, BE, Ew), I(LTR, 0, Ew),

@@ -255,7 +255,8 @@ static void check_mode(DecodeMode mode, cs_mode csm, Counts *c, bool *fail_print
                     /* Keep tails from starting another prefix run of their own. */
                     DecodedInsn d;
                     unsigned need;
-                    DecodeStatus st = decode_insn(&d, b, INSN_MAX_LEN, mode, &need);
+                    DecodeStatus st =
+                        decode_insn(&d, b, INSN_MAX_LEN, mode, CPU_MODEL_X86_64, &need);
                     bool vireo_ok = st == DECODE_OK;
                     const uint8_t *code = b;
                     size_t size = INSN_MAX_LEN;
