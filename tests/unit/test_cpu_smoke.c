@@ -147,7 +147,22 @@ static void test_cpu_unadvertised_features_follow_the_model(void)
     fixture_destroy(&fx);
 }
 
+static void test_cpu_tzcnt_without_bmi1_is_bsf(void)
+{
+    /* mov edx, 0x55; tzcnt edx, ecx (ECX = 0); hlt. No model has BMI1, so this is BSF: a zero
+     * source leaves EDX and sets ZF (SDM Vol. 2B "TZCNT" on processors without BMI1). */
+    const uint8_t code[] = { 0xba, 0x55, 0, 0, 0, 0xf3, 0x0f, 0xbc, 0xd1, 0xf4 };
+    run_code(FIXTURE_LONG64, code, sizeof(code));
+    fx.cpu.cpuid = cpuid_find_model("max");
+    fx.cpu.regs[R_CX] = 0;
+    CHECK_EQ(fixture_run(&fx, ~0ull, 10), CPU_EXIT_HALT);
+    CHECK_EQ(fx.cpu.regs[R_DX], 0x55);
+    CHECK(cpu_get_rflags(&fx.cpu) & FLAG_ZF);
+    fixture_destroy(&fx);
+}
+
 static const CheckTest tests[] = {
+    CHECK_TEST(test_cpu_tzcnt_without_bmi1_is_bsf),
     CHECK_TEST(test_cpu_unadvertised_features_follow_the_model),
     CHECK_TEST(test_cpu_bound_raises_br_outside_the_bounds),
     CHECK_TEST(test_cpu_intercepted_exception_stops_before_delivery),

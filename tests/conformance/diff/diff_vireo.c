@@ -47,8 +47,14 @@ int diff_vireo_open(DiffVireo *v)
     fixture_set_mode(&v->fx, FIXTURE_LONG64, 3);
     write_page_tables(v);
     CpuState *cpu = &v->fx.cpu;
-    /* The host runs POPCNT, MOVBE, LZCNT and CMPXCHG16B: compare with the model that has them. */
-    cpu->cpuid = cpuid_find_model("max");
+    /*
+     * The host runs POPCNT, MOVBE, LZCNT, CMPXCHG16B and TZCNT: compare with the max model, plus
+     * BMI1 so that F3 0F BC is TZCNT as on the host (no shipped model has BMI1: its VEX
+     * instructions are not implemented).
+     */
+    v->model = *cpuid_find_model("max");
+    v->model.features[CPUID_W_7_EBX] |= 1u << (CPUID_BMI1 & 31);
+    cpu->cpuid = &v->model;
     cpu->paging.cr0 |= CR0_AM | CR0_WP;
     cpu->paging.cr3 = PT_BASE;
     cpu->exception_intercept = ~0u;

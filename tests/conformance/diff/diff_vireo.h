@@ -12,12 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu/cpuid.h"
 #include "cpu_fixture.h"
 #include "native_exec.h"
 
 typedef struct DiffVireo {
     Fixture fx;
-    uint8_t *data; /* host pointer to the data region's RAM */
+    uint8_t *data;     /* host pointer to the data region's RAM */
+    CpuidModel model;  /* the CPU model compared with the host (diff_vireo_open) */
 } DiffVireo;
 
 /* The outcome of one run, in native_exec's terms. */
