@@ -9,37 +9,15 @@
 #include "check.h"
 #include "cpu/cpuid.h"
 #include "cpu_fixture.h"
+#include "sys_test_util.h"
 
-#define CODE 0x10000ull
 #define KERNEL 0x11000ull
-#define MAX_STEPS 1000
-
-static Fixture fx;
-
-static void start(FixtureMode mode, unsigned cpl, const char *model, const uint8_t *code,
-                  size_t len)
-{
-    CHECK_EQ(fixture_init(&fx, 16 << 20, CPU_MODEL_X86_64), 0);
-    fx.cpu.cpuid = cpuid_find_model(model);
-    CHECK(fx.cpu.cpuid != NULL);
-    fixture_set_mode(&fx, mode, cpl);
-    fx.cpu.paging.cr4 &= ~(uint64_t)(CR4_OSFXSR | CR4_OSXMMEXCPT); /* no FXSR/SSE yet */
-    fixture_write(&fx, CODE, code, len);
-    fx.cpu.rip = CODE;
-    fx.cpu.regs[R_SP] = 0x80000;
-    fx.cpu.exception_intercept = (1u << EXC_GP) | (1u << EXC_UD) | (1u << EXC_DB) | (1u << EXC_PF);
-}
 
 static void expect_fault(unsigned vector, uint64_t rip)
 {
     CHECK_EQ(fixture_run(&fx, ~0ull, MAX_STEPS), CPU_EXIT_EXCEPTION);
     CHECK_EQ(fx.cpu.intercepted.vector, vector);
     CHECK_EQ(fx.cpu.rip, rip);
-}
-
-static void expect_halt(void)
-{
-    CHECK_EQ(fixture_run(&fx, ~0ull, MAX_STEPS), CPU_EXIT_HALT);
 }
 
 static void run_to(uint64_t rip)

@@ -9,31 +9,8 @@
 #include "cpu/cpuid.h"
 #include "cpu/msr.h"
 #include "cpu_fixture.h"
+#include "sys_test_util.h"
 #include "util/endian.h"
-
-#define CODE 0x10000ull
-#define MAX_STEPS 1000
-
-static Fixture fx;
-
-/* A CPU in `mode` at `cpl` with `code` at CODE; #GP, #UD, #DB and #PF stop the run. */
-static void start(FixtureMode mode, unsigned cpl, const char *model, const uint8_t *code,
-                  size_t len)
-{
-    CHECK_EQ(fixture_init(&fx, 16 << 20, CPU_MODEL_X86_64), 0);
-    fx.cpu.cpuid = cpuid_find_model(model);
-    CHECK(fx.cpu.cpuid != NULL);
-    fixture_set_mode(&fx, mode, cpl);
-    /* The fixture enables OSFXSR/OSXMMEXCPT for later SSE work; no model has FXSR yet, so
-     * those CR4 bits are reserved and a guest CR4 write that kept them would fault. */
-    fx.cpu.paging.cr4 &= ~(uint64_t)(CR4_OSFXSR | CR4_OSXMMEXCPT);
-    if (len) {
-        fixture_write(&fx, CODE, code, len);
-    }
-    fx.cpu.rip = CODE;
-    fx.cpu.regs[R_SP] = 0x80000;
-    fx.cpu.exception_intercept = (1u << EXC_GP) | (1u << EXC_UD) | (1u << EXC_DB) | (1u << EXC_PF);
-}
 
 static void expect_fault(unsigned vector, uint64_t rip)
 {
@@ -41,11 +18,6 @@ static void expect_fault(unsigned vector, uint64_t rip)
     CHECK_EQ(fx.cpu.intercepted.vector, vector);
     CHECK_EQ(fx.cpu.intercepted.error_code, 0);
     CHECK_EQ(fx.cpu.rip, rip);
-}
-
-static void expect_halt(void)
-{
-    CHECK_EQ(fixture_run(&fx, ~0ull, MAX_STEPS), CPU_EXIT_HALT);
 }
 
 static void write_u64(uint64_t gpa, uint64_t v)
