@@ -55,7 +55,7 @@ typedef struct Reason {
     uint64_t count;
 } Reason;
 
-static Reason reasons[16];
+static Reason reasons[32];
 static unsigned nreasons;
 
 static void count_reason(const char *text)
@@ -66,7 +66,7 @@ static void count_reason(const char *text)
             return;
         }
     }
-    if (nreasons < 16) {
+    if (nreasons < sizeof(reasons) / sizeof(reasons[0])) {
         reasons[nreasons++] = (Reason){ text, 1 };
     }
 }
