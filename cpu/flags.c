@@ -39,29 +39,10 @@ static uint64_t of_sub(const LazyFlags *lf)
                                                                                        : 0;
 }
 
-static bool cf_of(const LazyFlags *lf)
-{
-    switch (lf->op) {
-    case LAZY_ADD:
-        return lf->res < lf->src1;
-    case LAZY_ADC:
-        return lf->aux ? lf->res <= lf->src1 : lf->res < lf->src1;
-    case LAZY_SUB:
-        return lf->src1 < lf->src2;
-    case LAZY_SBB:
-        return lf->aux ? lf->src1 <= lf->src2 : lf->src1 < lf->src2;
-    case LAZY_INC:
-    case LAZY_DEC:
-        return lf->aux != 0;
-    default:
-        return false;
-    }
-}
-
 uint64_t flags_compute(const LazyFlags *lf)
 {
     uint64_t f = flags_of_result(lf->res, lf->size);
-    if (cf_of(lf)) {
+    if (flags_lazy_cf(lf)) {
         f |= FLAG_CF;
     }
     switch (lf->op) {
@@ -79,14 +60,6 @@ uint64_t flags_compute(const LazyFlags *lf)
         break;
     }
     return f;
-}
-
-bool flags_get_cf(const CpuState *cpu)
-{
-    if (cpu->lazy.op == LAZY_NONE) {
-        return (cpu->rflags & FLAG_CF) != 0;
-    }
-    return cf_of(&cpu->lazy);
 }
 
 void flags_store(CpuState *cpu, uint64_t arith)

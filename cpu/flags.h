@@ -36,8 +36,34 @@ static inline void flags_set(CpuState *cpu, LazyOp op, unsigned size, uint64_t r
 /* The six arithmetic flags of a lazy record (FLAGS_ARITH bits). */
 uint64_t flags_compute(const LazyFlags *lf);
 
+/* The carry of a lazy record (the SDM's CF definition for each operation). */
+static inline bool flags_lazy_cf(const LazyFlags *lf)
+{
+    switch (lf->op) {
+    case LAZY_ADD:
+        return lf->res < lf->src1;
+    case LAZY_ADC:
+        return lf->aux ? lf->res <= lf->src1 : lf->res < lf->src1;
+    case LAZY_SUB:
+        return lf->src1 < lf->src2;
+    case LAZY_SBB:
+        return lf->aux ? lf->src1 <= lf->src2 : lf->src1 < lf->src2;
+    case LAZY_INC:
+    case LAZY_DEC:
+        return lf->aux != 0;
+    default:
+        return false;
+    }
+}
+
 /* Current carry flag, without computing the others. */
-bool flags_get_cf(const CpuState *cpu);
+static inline bool flags_get_cf(const CpuState *cpu)
+{
+    if (cpu->lazy.op == LAZY_NONE) {
+        return (cpu->rflags & FLAG_CF) != 0;
+    }
+    return flags_lazy_cf(&cpu->lazy);
+}
 
 /* Store explicit arithmetic flags (only the FLAGS_ARITH bits of `arith` are used). */
 void flags_store(CpuState *cpu, uint64_t arith);

@@ -196,8 +196,36 @@ static void write_8086(CpuState *cpu, unsigned seg, uint64_t offset, unsigned si
     }
 }
 
+/*
+ * The linear address of an access that needs no check beyond the ones done here: 64-bit mode
+ * with a canonical range, or a plain data segment within its limit, no alignment check armed.
+ * Returns false when the full path (mem_linear) must decide, which also raises any fault.
+ */
+static inline bool fast_linear(const CpuState *cpu, unsigned seg, uint64_t offset, unsigned size,
+                               uint64_t *lin)
+{
+    if (__builtin_expect((cpu->rflags & FLAG_AC) != 0, 0)) {
+        return false;
+    }
+    if (cpu->code64) {
+        uint64_t l = offset + (seg >= SEG_FS ? cpu->seg[seg].base : 0);
+        *lin = l;
+        return is_canonical(l) && is_canonical(l + size - 1);
+    }
+    *lin = (cpu->seg[seg].base + offset) & 0xffffffffull;
+    return cpu->model != CPU_MODEL_8086 && is_plain_data_access(&cpu->seg[seg], offset, size);
+}
+
 uint64_t mem_read(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size)
 {
+    uint64_t lin;
+    if (__builtin_expect(fast_linear(cpu, seg, offset, size, &lin), 1)) {
+        const void *p = tlb_lookup(cpu->tlb, cpu_mmu_index(cpu), lin, size, MEM_READ);
+        if (__builtin_expect(p != NULL, 1)) {
+            return load_le(p, size);
+        }
+        return read_linear(cpu, lin, size, MEM_READ, false);
+    }
     if (cpu->model == CPU_MODEL_8086) {
         return read_8086(cpu, seg, offset, size);
     }
@@ -206,6 +234,16 @@ uint64_t mem_read(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size)
 
 void mem_write(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size, uint64_t value)
 {
+    uint64_t lin;
+    if (__builtin_expect(fast_linear(cpu, seg, offset, size, &lin), 1)) {
+        void *p = tlb_lookup(cpu->tlb, cpu_mmu_index(cpu), lin, size, MEM_WRITE);
+        if (__builtin_expect(p != NULL, 1)) {
+            store_le(p, size, value);
+            return;
+        }
+        write_linear(cpu, lin, size, value, false);
+        return;
+    }
     if (cpu->model == CPU_MODEL_8086) {
         write_8086(cpu, seg, offset, size, value);
         return;
