@@ -12,6 +12,7 @@
 #include "cpu/block.h"
 #include "cpu/cpuid.h"
 #include "cpu/exec.h"
+#include "cpu/fpu.h"
 
 /* Processor signature in EDX after reset: family 6, model 0x3a, stepping 9 (CPUID leaf 1). */
 #define CPU_RESET_EDX 0x000306a9u
@@ -80,6 +81,7 @@ void cpu_reset(CpuState *cpu)
     cpu->dr[6] = 0xffff0ff0ull;
     cpu->dr[7] = 0x400;
     cpu->xcr0 = 1;
+    fpu_reset(cpu);
     cpu->kernel_gs_base = 0;
     cpu->star = cpu->lstar = cpu->cstar = cpu->sfmask = 0;
     cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;

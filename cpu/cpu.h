@@ -123,11 +123,81 @@ typedef struct LazyFlags {
     uint8_t size; /* operand size in bytes */
 } LazyFlags;
 
+/*
+ * The floating-point and SIMD state (SDM Vol. 1 §8.1 x87, §9.2 MMX, §10.2 SSE; the FXSAVE
+ * image of Vol. 1 §10.5.1 lists the same fields).
+ */
+typedef struct Float80 {
+    uint64_t sig;  /* significand with its explicit integer bit (bit 63) */
+    uint16_t exp;  /* bit 15 sign, bits 14-0 biased exponent (bias 16383) */
+} Float80;
+
+typedef union XmmReg {
+    uint8_t b[16];
+    uint16_t w[8];
+    uint32_t d[4];
+    uint64_t q[2];
+} XmmReg;
+
+/* x87 control word fields and status word bits (SDM Vol. 1 §8.1.3, §8.1.5). */
+enum {
+    FCW_MASKS = 0x3f,     /* IM DM ZM OM UM PM */
+    FCW_PC_SHIFT = 8,     /* precision control: 0 single, 2 double, 3 extended */
+    FCW_RC_SHIFT = 10,    /* rounding control: 0 nearest, 1 down, 2 up, 3 toward zero */
+    FSW_FLAGS = 0x3f,     /* IE DE ZE OE UE PE */
+    FSW_SF = 1u << 6,     /* stack fault */
+    FSW_ES = 1u << 7,     /* exception summary: an unmasked exception is pending */
+    FSW_C0 = 1u << 8,
+    FSW_C1 = 1u << 9,
+    FSW_C2 = 1u << 10,
+    FSW_TOP_SHIFT = 11,
+    FSW_C3 = 1u << 14,
+    FSW_B = 1u << 15,     /* busy: mirrors ES */
+};
+
+/* MXCSR, SDM Vol. 1 §10.2.3. */
+enum {
+    MXCSR_FLAGS = 0x3f,      /* IE DE ZE OE UE PE */
+    MXCSR_DAZ = 1u << 6,
+    MXCSR_MASK_SHIFT = 7,    /* IM DM ZM OM UM PM in bits 7-12 */
+    MXCSR_RC_SHIFT = 13,
+    MXCSR_FTZ = 1u << 15,
+    MXCSR_RESET = 0x1f80,
+    MXCSR_WRITABLE = 0xffff, /* MXCSR_MASK: bits a load may set, else #GP(0) */
+};
+
+typedef struct FpuState {
+    Float80 st[8];   /* physical registers R0-R7: ST(i) is st[(top + i) & 7], MMi is st[i].sig */
+    uint16_t fcw;
+    uint16_t fsw;    /* status word with TOP (bits 11-13) kept apart, in `top` */
+    uint8_t top;
+    uint8_t ftw;     /* abridged tag word: bit i set = R(i) valid; FSTENV derives the full tags */
+    uint16_t fop;    /* last non-control x87 instruction: opcode bits 10-0 */
+    uint16_t fcs, fds;
+    uint64_t fip, fdp; /* last non-control x87 instruction and its memory operand */
+    uint32_t mxcsr;
+    XmmReg xmm[16];
+} FpuState;
+
 /* MTRR register counts: fixed-range MSRs, and variable ranges (IA32_MTRRCAP.VCNT). */
 #define CPU_MTRR_FIXED_COUNT 11
 #define CPU_MTRR_VAR_COUNT 8
 
 struct CpuidModel;
+
+/*
+ * The local APIC as the CPU sees it (SDM Vol. 3A §11.4.4 IA32_APIC_BASE, §11.12 the x2APIC
+ * MSRs, §11.5.4.1 IA32_TSC_DEADLINE, §11.8.6 CR8 = TPR[7:4]). The board implements these with
+ * its APIC device; a CPU without hooks (bare tests) stores IA32_APIC_BASE and CR8 itself and
+ * has no x2APIC or TSC-deadline MSRs. A false return is #GP(0).
+ */
+typedef struct CpuApicHooks {
+    bool (*set_base)(void *opaque, uint64_t value);
+    bool (*read_msr)(void *opaque, uint32_t msr, uint64_t *value);
+    bool (*write_msr)(void *opaque, uint32_t msr, uint64_t value);
+    uint8_t (*get_cr8)(void *opaque);
+    void (*set_cr8)(void *opaque, uint8_t value);
+} CpuApicHooks;
 
 typedef struct CpuState {
     uint64_t regs[16];
@@ -141,6 +211,7 @@ typedef struct CpuState {
     uint64_t cr2, cr8;
     uint64_t dr[8];
     uint64_t xcr0;
+    FpuState fpu;
     uint64_t kernel_gs_base;
     uint64_t star, lstar, cstar, sfmask;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
@@ -200,6 +271,7 @@ typedef struct CpuState {
     bool nmi_blocked;           /* from NMI delivery to the next IRET */
     bool is_waiting_for_sipi;   /* an application processor after INIT */
     bool is_bsp;                /* the bootstrap processor: INIT restarts it at the reset vector */
+    bool ignne;                 /* IGNNE# input: x87 errors are ignored while CR0.NE = 0 */
 
     /* Host-side plumbing, not saved. */
     /* Interrupt acknowledge (INTA): the vector of the pending INTR, or -1 if it went away. */
@@ -217,6 +289,11 @@ typedef struct CpuState {
      */
     uint64_t (*tsc_source)(void *opaque);
     void *tsc_opaque;
+    const CpuApicHooks *apic; /* NULL: no local APIC attached */
+    void *apic_opaque;
+    /* FERR# output (x87 error with CR0.NE = 0): the board raises IRQ 13 on it. NULL: none. */
+    void (*ferr)(void *opaque, bool level);
+    void *ferr_opaque;
     jmp_buf exception_jmp;
 } CpuState;
 
@@ -262,6 +339,9 @@ void cpu_update_mode(CpuState *cpu);
 
 /* Load a segment register the real-mode way (selector * 16), keeping other cached fields. */
 void cpu_load_segment_real(CpuState *cpu, unsigned seg, uint16_t selector);
+
+/* The time-stamp counter as RDTSC would read it now. */
+uint64_t cpu_read_tsc(const CpuState *cpu);
 
 /* Full RFLAGS (lazy flags computed) and its loader (no privilege rules). */
 uint64_t cpu_get_rflags(const CpuState *cpu);

@@ -3,14 +3,13 @@
  * 3-10/3-11 for leaf 01H's feature flags).
  *
  * Models:
- * - "base" (the default): an x86-64 processor with only the integer and system architecture
- *   vireo implements. No x87, MMX, SSE: the floating-point unit is not there yet, so FPU, FXSR,
- *   SSE and SSE2 are clear (a guest that needs them stops at its own CPUID check). No local
- *   APIC bit until the APIC device exists. The paging features of the walker (1-GByte pages,
+ * - "base" (the default): an x86-64-v2 processor: the x87, MMX, FXSR, SSE through SSE4.2,
+ *   POPCNT, CMPXCHG16B, LAHF/SAHF in 64-bit mode, XSAVE with the x87 and SSE components; a
+ *   local APIC (xAPIC, not x2APIC) with the TSC-deadline timer. A bare CPU without the board's
+ *   APIC (tests) still reports them. The paging features of the walker (1-GByte pages,
  *   SMEP, SMAP) are advertised: the walker always honours 1-GByte pages, so hiding them would
  *   make CPUID disagree with translation.
- * - "max": everything vireo implements: base plus VME, MONITOR/MWAIT, CMPXCHG16B, PCID,
- *   MOVBE, POPCNT, RDRAND, FSGSBASE, INVPCID, RDSEED, RDPID, LZCNT, PREFETCHW and RDTSCP.
+ * - "max": everything vireo implements: base plus VME, MONITOR/MWAIT, PCID, MOVBE, RDRAND, FSGSBASE, INVPCID, RDSEED, RDPID, LZCNT, PREFETCHW and RDTSCP.
  * Both are GenuineIntel (vireo follows Intel where vendors differ) with the signature of the
  * reset EDX (family 6, model 3AH, stepping 9), one logical processor, initial APIC ID 0.
  *
@@ -38,9 +37,15 @@
 #define LINEAR_ADDRESS_BITS 48u
 
 #define BASE_1_EDX                                                                                 \
-    (F(CPUID_DE) | F(CPUID_PSE) | F(CPUID_TSC) | F(CPUID_MSR) | F(CPUID_PAE) | F(CPUID_CX8) |      \
+    (F(CPUID_FPU) | F(CPUID_MMX) | F(CPUID_FXSR) | F(CPUID_SSE) | F(CPUID_SSE2) | F(CPUID_DE) |   \
+     F(CPUID_APIC) |  F(CPUID_PSE) | F(CPUID_TSC) | F(CPUID_MSR) | F(CPUID_PAE) | F(CPUID_CX8) |      \
      F(CPUID_SEP) | F(CPUID_MTRR) | F(CPUID_PGE) | F(CPUID_CMOV) | F(CPUID_PAT) | F(CPUID_PSE36) | \
      F(CPUID_CLFSH))
+/* x86-64-v2 (psABI "x86-64 micro-architecture levels"): CX16, LAHF-SAHF, POPCNT, SSE3,
+ * SSE4.1, SSE4.2, SSSE3; and XSAVE for the x87 and SSE components. */
+#define BASE_1_ECX                                                                                 \
+    (F(CPUID_SSE3) | F(CPUID_SSSE3) | F(CPUID_CX16) | F(CPUID_SSE4_1) | F(CPUID_SSE4_2) |          \
+     F(CPUID_POPCNT) | F(CPUID_XSAVE) | F(CPUID_TSC_DEADLINE))
 #define BASE_EXT1_ECX F(CPUID_LAHF_LM)
 #define BASE_7_EBX (F(CPUID_SMEP) | F(CPUID_SMAP))
 #define BASE_EXT1_EDX (F(CPUID_SYSCALL) | F(CPUID_NX) | F(CPUID_PDPE1GB) | F(CPUID_LM))
@@ -56,11 +61,12 @@ static const CpuidModel models[] = {
         .features =
             {
                 [CPUID_W_1_EDX] = BASE_1_EDX,
+                [CPUID_W_1_ECX] = BASE_1_ECX,
                 [CPUID_W_7_EBX] = BASE_7_EBX,
                 [CPUID_W_EXT1_ECX] = BASE_EXT1_ECX,
                 [CPUID_W_EXT1_EDX] = BASE_EXT1_EDX,
             },
-        .xcr0_supported = 1,
+        .xcr0_supported = 3,
     },
     {
         .name = "max",
@@ -72,15 +78,15 @@ static const CpuidModel models[] = {
         .features =
             {
                 [CPUID_W_1_EDX] = BASE_1_EDX | F(CPUID_VME),
-                [CPUID_W_1_ECX] = F(CPUID_MONITOR) | F(CPUID_CX16) | F(CPUID_PCID) |
-                                  F(CPUID_MOVBE) | F(CPUID_POPCNT) | F(CPUID_RDRAND),
+                [CPUID_W_1_ECX] = BASE_1_ECX | F(CPUID_MONITOR) | F(CPUID_PCID) |
+                                  F(CPUID_MOVBE) | F(CPUID_RDRAND),
                 [CPUID_W_7_EBX] =
                     BASE_7_EBX | F(CPUID_FSGSBASE) | F(CPUID_INVPCID) | F(CPUID_RDSEED),
                 [CPUID_W_7_ECX] = F(CPUID_RDPID),
                 [CPUID_W_EXT1_ECX] = BASE_EXT1_ECX | F(CPUID_LZCNT) | F(CPUID_PREFETCHW),
                 [CPUID_W_EXT1_EDX] = BASE_EXT1_EDX | F(CPUID_RDTSCP),
             },
-        .xcr0_supported = 1,
+        .xcr0_supported = 3,
     },
 };
 
@@ -123,15 +129,28 @@ static void leaf_topology(uint32_t subleaf, uint32_t out[4])
     }
 }
 
+/*
+ * Leaf 0DH: subleaf 0 lists the XCR0 components and the area sizes (the legacy region and
+ * header hold both of vireo's components, so every size is 576); subleaf 1 the XSAVE
+ * extensions: XSAVEOPT (bit 0) and XSAVEC (bit 1), not XGETBV with ECX = 1 nor XSAVES.
+ */
+#define XSAVE_EXT_XSAVEOPT 1u
+#define XSAVE_EXT_XSAVEC 2u
+
 static void leaf_xsave(const CpuState *cpu, uint32_t subleaf, uint32_t out[4])
 {
-    if (!cpu_has_feature(cpu, CPUID_XSAVE) || subleaf != 0) {
+    if (!cpu_has_feature(cpu, CPUID_XSAVE)) {
         return;
     }
-    out[0] = (uint32_t)cpu->cpuid->xcr0_supported;
-    out[1] = XSAVE_LEGACY_AREA_SIZE;
-    out[2] = XSAVE_LEGACY_AREA_SIZE;
-    out[3] = (uint32_t)(cpu->cpuid->xcr0_supported >> 32);
+    if (subleaf == 0) {
+        out[0] = (uint32_t)cpu->cpuid->xcr0_supported;
+        out[1] = XSAVE_LEGACY_AREA_SIZE;
+        out[2] = XSAVE_LEGACY_AREA_SIZE;
+        out[3] = (uint32_t)(cpu->cpuid->xcr0_supported >> 32);
+    } else if (subleaf == 1) {
+        out[0] = XSAVE_EXT_XSAVEOPT | XSAVE_EXT_XSAVEC;
+        out[1] = XSAVE_LEGACY_AREA_SIZE;
+    }
 }
 
 static void leaf_basic(const CpuState *cpu, uint32_t leaf, uint32_t subleaf, uint32_t out[4])

@@ -95,6 +95,16 @@ static unsigned type_size(uint8_t type, unsigned opsize, DecodeMode mode)
         return mode == DECODE_64 ? 10 : 6;
     case OPT_A:
         return opsize * 2;
+    case OPT_BD:
+        return 1;
+    case OPT_WD:
+        return 2;
+    case OPT_T:
+        return 10;
+    case OPT_ENV:
+        return opsize == 2 ? 14 : 28;
+    case OPT_FST:
+        return opsize == 2 ? 94 : 108;
     default:
         return 0;
     }
@@ -262,8 +272,14 @@ DecodeStatus decode_insn(DecodedInsn *d, const uint8_t *bytes, unsigned avail, D
     if (mode == DECODE_64 && (e->flags & OPF_ALT64)) {
         e = e->sub;
     }
+    /* A prefix that selects the form is part of the opcode, not a REP or operand-size prefix
+     * (SDM Vol. 2A §2.1.2 "mandatory prefixes"); 66 keeps selecting the operand size only
+     * where it is not mandatory. */
+    bool is_prefix_selected = false;
     if (e->flags & OPF_PREFIX_GROUP) {
-        e = &e->sub[mandatory_prefix_index(last_rep, has_66)];
+        unsigned idx = mandatory_prefix_index(last_rep, has_66);
+        e = &e->sub[idx];
+        is_prefix_selected = idx != 0;
     }
 
     /* ModRM and the groups it selects. */
@@ -283,7 +299,9 @@ DecodeStatus decode_insn(DecodedInsn *d, const uint8_t *bytes, unsigned avail, D
             }
             e = &e->sub[(mod == 3 && (e->flags & OPF_GROUP_REG)) ? 8 + reg : reg];
             if (e->flags & OPF_PREFIX_GROUP) {
-                e = &e->sub[mandatory_prefix_index(last_rep, has_66)];
+                unsigned idx = mandatory_prefix_index(last_rep, has_66);
+                e = &e->sub[idx];
+                is_prefix_selected = idx != 0;
             }
             if (e->flags & OPF_RM_GROUP) {
                 e = &e->sub[rm];
@@ -308,7 +326,7 @@ DecodeStatus decode_insn(DecodedInsn *d, const uint8_t *bytes, unsigned avail, D
     if (e->flags & OPF_CONDITION) {
         d->cond = op & 0xf;
     }
-    if (last_rep && !(e->flags & OPF_NO_REP)) {
+    if (last_rep && !(e->flags & OPF_NO_REP) && !is_prefix_selected) {
         d->prefixes |= last_rep == 0xf3 ? PFX_REP : PFX_REPNE;
     }
 
@@ -380,8 +398,55 @@ DecodeStatus decode_insn(DecodedInsn *d, const uint8_t *bytes, unsigned avail, D
                     return DECODE_UD;
                 }
                 o->loc = LOC_GPR;
-                o->reg = size == 1 ? byte_reg(rm | rex_b, has_rex) : (uint8_t)(rm | rex_b);
+                if (s->type == OPT_BD || s->type == OPT_WD) {
+                    o->size = 4;
+                }
+                o->reg = o->size == 1 ? byte_reg(rm | rex_b, has_rex) : (uint8_t)(rm | rex_b);
             }
+            break;
+        case OPK_V:
+            o->loc = LOC_XMM;
+            o->reg = (uint8_t)(reg | rex_r);
+            break;
+        case OPK_W:
+        case OPK_U:
+            if (is_mem) {
+                if (s->kind == OPK_U) {
+                    return DECODE_UD;
+                }
+                o->loc = LOC_MEM;
+            } else {
+                o->loc = LOC_XMM;
+                o->reg = (uint8_t)(rm | rex_b);
+            }
+            break;
+        case OPK_P:
+            o->loc = LOC_MMX;
+            o->reg = (uint8_t)reg;
+            break;
+        case OPK_Q:
+        case OPK_N:
+            if (is_mem) {
+                if (s->kind == OPK_N) {
+                    return DECODE_UD;
+                }
+                o->loc = LOC_MEM;
+            } else {
+                o->loc = LOC_MMX;
+                o->reg = (uint8_t)rm;
+            }
+            break;
+        case OPK_XMM0:
+            o->loc = LOC_XMM;
+            o->reg = 0;
+            break;
+        case OPK_ST0:
+            o->loc = LOC_ST;
+            o->reg = 0;
+            break;
+        case OPK_STI:
+            o->loc = LOC_ST;
+            o->reg = (uint8_t)rm;
             break;
         case OPK_G:
             o->loc = LOC_GPR;

@@ -33,6 +33,9 @@ typedef enum OperandLoc {
     LOC_SEG,  /* segment register .reg */
     LOC_CR,   /* control register .reg */
     LOC_DR,   /* debug register .reg */
+    LOC_XMM,  /* XMM register .reg (0-15) */
+    LOC_MMX,  /* MMX register .reg (0-7) */
+    LOC_ST,   /* x87 ST(.reg) */
 } OperandLoc;
 
 #define GPR_AH_BASE 16 /* byte registers AH, CH, DH, BH: 16 + (0..3) */
@@ -40,7 +43,9 @@ typedef enum OperandLoc {
 
 typedef struct DecodedOperand {
     uint8_t loc;  /* OperandLoc */
-    uint8_t size; /* bytes: 1, 2, 4, 8; far pointers 4/6/10; pseudo-descriptors 6/10 */
+    uint8_t size; /* bytes: 1, 2, 4, 8, 16; far pointers 4/6/10; pseudo-descriptors 6/10;
+                     x87 m80 10, environment 14/28, state 94/108; FXSAVE area 0 (512);
+                     XMM and MMX registers: the memory form's size */
     uint8_t reg;
 } DecodedOperand;
 

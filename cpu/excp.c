@@ -107,6 +107,12 @@ void excp_handle_raised(CpuState *cpu)
     uint32_t error_code = cpu->exc.error_code;
     int first = cpu->exc.delivering;
     cpu->exc.vector = -1;
+    if (vector == EXC_WAIT_FERR) {
+        /* The instruction is not executed: the CPU waits on it for the interrupt FERR# asked
+         * for, and its handler's IRET comes back to it (SDM Vol. 1 §8.7). */
+        cpu->halted = true;
+        return;
+    }
     if (first >= 0) {
         if (first == EXC_DF) {
             log_guest_error("triple fault (vector %#x while delivering #DF)", vector);
@@ -148,7 +154,9 @@ static void take_init(CpuState *cpu)
     uint64_t sfmask = cpu->sfmask, kgs = cpu->kernel_gs_base, pat = cpu->pat;
     uint64_t apic_base = cpu->apic_base, misc = cpu->misc_enable, tsc_aux = cpu->tsc_aux;
     uint64_t se_cs = cpu->sysenter_cs, se_esp = cpu->sysenter_esp, se_eip = cpu->sysenter_eip;
+    FpuState fpu = cpu->fpu;
     cpu_reset(cpu);
+    cpu->fpu = fpu;
     cpu->paging.efer = efer_keep;
     cpu->star = star;
     cpu->lstar = lstar;

@@ -23,6 +23,13 @@ typedef enum IntKind {
 bool excp_has_error_code(unsigned vector);
 
 /*
+ * Not a vector: raised by a waiting x87 instruction that found an unmasked exception pending
+ * with CR0.NE = 0 and IGNNE# inactive. It asserts FERR# and stops before executing, halted
+ * with RIP on itself until an interrupt arrives (the PC routes FERR# to IRQ 13).
+ */
+#define EXC_WAIT_FERR 0x100
+
+/*
  * Delivers `vector` in the current mode: pushes the frame and loads CS:RIP (and, in protected
  * and long mode, the stack, flags and privilege) through the IVT or IDT. `return_rip` is the
  * address the frame records. May raise a new exception (through cpu_raise) before changing

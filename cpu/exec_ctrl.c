@@ -23,7 +23,8 @@
  * - DR4/DR5 alias DR6/DR7 unless CR4.DE (then #UD); DR7.GD makes any DR access a #DB fault
  *   with DR6.BD set and GD cleared. DR6/DR7 bits 63:32 set are #GP(0) in 64-bit mode. Debug
  *   breakpoints are stored but never trigger (not modelled; logged once when enabled).
- * - CR8 is the task-priority register (bits 3:0); it is stored until the local APIC exists.
+ * - CR8 is the task-priority register (bits 3:0): with a local APIC attached it reads and
+ *   writes the APIC's TPR[7:4] (SDM Vol. 3A §11.8.6); a bare CPU stores it.
  */
 #include <string.h>
 
@@ -227,6 +228,9 @@ void exec_mov_cr_load(CpuState *cpu, const DecodedInsn *d)
         is_ok = (v >> 4) == 0;
         if (is_ok) {
             cpu->cr8 = v;
+            if (cpu->apic) {
+                cpu->apic->set_cr8(cpu->apic_opaque, (uint8_t)v);
+            }
         }
         break;
     }
@@ -257,7 +261,7 @@ void exec_mov_cr_store(CpuState *cpu, const DecodedInsn *d)
         v = cpu->paging.cr4;
         break;
     default:
-        v = cpu->cr8;
+        v = cpu->apic ? cpu->apic->get_cr8(cpu->apic_opaque) : cpu->cr8;
         break;
     }
     opnd_write(cpu, d, 0, v);

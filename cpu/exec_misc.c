@@ -4,6 +4,7 @@
  * CLFLUSH, and WAIT/FWAIT (SDM Vol. 2D "WAIT/FWAIT": #NM when CR0.MP and CR0.TS are both set).
  */
 #include "cpu/exec.h"
+#include "cpu/fpu.h"
 
 #include "util/bitops.h"
 
@@ -91,13 +92,10 @@ void exec_bound(CpuState *cpu, const DecodedInsn *d)
 /*
  * x87 escapes (D8-DF). The device-not-available rules come first (SDM Vol. 3A §2.5, table
  * 2-2: CR0.EM or CR0.TS set gives #NM), so lazy FPU switching works; the arithmetic itself
- * arrives with the floating-point unit, and until then an x87 instruction is #UD, as on a
- * processor without one whose CPUID does not advertise FPU.
+ * arrives with the x87 unit, and until then an x87 instruction is #UD.
  */
 void exec_fpu(CpuState *cpu, const DecodedInsn *d)
 {
-    if (cpu->paging.cr0 & (CR0_EM | CR0_TS)) {
-        cpu_raise(cpu, EXC_NM, 0);
-    }
+    fpu_check_x87(cpu);
     exec_unimplemented(cpu, d);
 }

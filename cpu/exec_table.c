@@ -16,11 +16,12 @@
     X(cmpxchg) X(cmpxchg8b) X(movbe) X(movnti) X(cmov) X(setcc) X(xlat) X(lahf) X(sahf)    \
     X(push) X(pop) X(pusha) X(popa) X(enter) X(leave) X(jmp) X(jcc) X(jmp_ind) X(call)     \
     X(call_ind) X(ret) X(loop) X(loope) X(loopne) X(jcxz) X(clc) X(stc) X(cmc) X(cld)     \
-    X(std) X(nop) X(ud) X(clflush) X(wait) X(hlt) X(bound) X(fpu)                         \
+    X(std) X(nop) X(ud) X(clflush) X(wait) X(hlt) X(bound)                         \
     X(mov_cr_load) X(mov_cr_store) X(mov_dr_load) X(mov_dr_store) X(lmsw) X(smsw) X(clts) \
     X(rdmsr) X(wrmsr) X(cli) X(sti) X(pushf) X(popf) X(clac) X(stac) X(syscall) X(sysret)   \
     X(sysenter) X(sysexit) X(swapgs) X(rdfsbase) X(rdgsbase) X(wrfsbase) X(wrgsbase)       \
-    X(cpuid) X(rdtsc) X(rdtscp) X(rdpid) X(rdpmc) X(rdrand) X(rdseed) X(xgetbv) X(xsetbv)  \
+    X(cpuid) X(rdtsc) X(rdtscp) X(rdpid) X(rdpmc) X(rdrand) X(rdseed) X(xgetbv) X(xsetbv)    \
+    X(fxsave) X(fxrstor) X(ldmxcsr) X(stmxcsr) X(xsave) X(xrstor) X(xsaveopt) X(xsavec)  \
     X(invlpg) X(invpcid) X(invd) X(wbinvd) X(monitor) X(mwait) X(rsm)                     \
     X(mov_seg_load) X(mov_seg_store) X(push_seg) X(pop_seg) X(lds) X(les) X(lss) X(lfs)  \
     X(lgs) X(arpl) X(lar) X(lsl) X(verr) X(verw) X(jmpf) X(callf) X(retf) X(iret) X(int) \
@@ -28,6 +29,13 @@
     X(movs) X(cmps) X(stos) X(lods) X(scas) X(ins) X(outs) X(in) X(out)
 EXEC_FNS(EXEC_FN)
 #undef EXEC_FN
+
+/* The floating-point units' entries: E(MNEMONIC, function suffix) in each fragment. */
+#define E(mn, fn) void exec_##fn(CpuState *cpu, const DecodedInsn *d);
+#include "cpu/exec_table_x87.inc"
+#include "cpu/exec_table_sse.inc"
+#include "cpu/exec_table_ssefp.inc"
+#undef E
 
 const ExecFn exec_table[MN_COUNT] = {
     [MN_ADD] = exec_add,
@@ -158,6 +166,14 @@ const ExecFn exec_table[MN_COUNT] = {
     [MN_RDSEED] = exec_rdseed,
     [MN_XGETBV] = exec_xgetbv,
     [MN_XSETBV] = exec_xsetbv,
+    [MN_FXSAVE] = exec_fxsave,
+    [MN_FXRSTOR] = exec_fxrstor,
+    [MN_LDMXCSR] = exec_ldmxcsr,
+    [MN_STMXCSR] = exec_stmxcsr,
+    [MN_XSAVE] = exec_xsave,
+    [MN_XRSTOR] = exec_xrstor,
+    [MN_XSAVEOPT] = exec_xsaveopt,
+    [MN_XSAVEC] = exec_xsavec,
     [MN_INVLPG] = exec_invlpg,
     [MN_INVPCID] = exec_invpcid,
     [MN_INVD] = exec_invd,
@@ -166,7 +182,6 @@ const ExecFn exec_table[MN_COUNT] = {
     [MN_MWAIT] = exec_mwait,
     [MN_RSM] = exec_rsm,
     [MN_BOUND] = exec_bound,
-    [MN_FPU] = exec_fpu,
     [MN_MOVS] = exec_movs,
     [MN_CMPS] = exec_cmps,
     [MN_STOS] = exec_stos,
@@ -208,4 +223,9 @@ const ExecFn exec_table[MN_COUNT] = {
     [MN_LTR] = exec_ltr,
     [MN_SLDT] = exec_sldt,
     [MN_STR] = exec_str,
+#define E(mn, fn) [MN_##mn] = exec_##fn,
+#include "cpu/exec_table_x87.inc"
+#include "cpu/exec_table_sse.inc"
+#include "cpu/exec_table_ssefp.inc"
+#undef E
 };

@@ -10,7 +10,9 @@
  * Choices where the hardware varies:
  * - IA32_TSC: the counter is sysreg_read_tsc(); a write sets tsc_offset so the counter reads
  *   the written value at that instant (§18.17).
- * - IA32_APIC_BASE is stored (BSP read-only, no x2APIC); the APIC device acts on it later.
+ * - IA32_APIC_BASE is stored (BSP read-only) and passed to the local APIC (cpu->apic), which
+ *   may refuse a transition; the x2APIC MSRs (800H-8FFH) and IA32_TSC_DEADLINE (6E0H) exist
+ *   only with an APIC attached, which decides what they do.
  * - IA32_FEATURE_CONTROL reads as locked with VMX off, so writes fault (§23.7).
  * - IA32_BIOS_SIGN_ID: no microcode; reads 0, writes ignored (the update-signature protocol).
  * - IA32_MTRRCAP: 8 variable ranges, fixed ranges, write-combining; no SMRR. Memory types are
@@ -53,7 +55,11 @@ typedef struct MsrDesc {
 #define MTRRCAP_VALUE (CPU_MTRR_VAR_COUNT | (1u << 8) | (1u << 10))
 #define FEATURE_CONTROL_LOCKED 1u
 #define APIC_BASE_BSP (1ull << 8)
+#define APIC_BASE_EXTD (1ull << 10)
 #define APIC_BASE_EN (1ull << 11)
+#define MSR_X2APIC_FIRST 0x800u
+#define MSR_X2APIC_LAST 0x8ffu
+#define MSR_IA32_TSC_DEADLINE 0x6e0u
 #define MTRR_DEF_TYPE_VALID (0xffull | (1ull << 10) | (1ull << 11))
 #define MTRR_MASK_VALID (1ull << 11)
 #define MCG_STATUS_VALID 7ull
@@ -119,10 +125,17 @@ static bool write_tsc(CpuState *cpu, uint32_t index, uint64_t value)
 static bool write_apic_base(CpuState *cpu, uint32_t index, uint64_t value)
 {
     uint64_t valid = (phys_mask(cpu) & ~0xfffull) | APIC_BASE_EN | APIC_BASE_BSP;
+    if (cpu_has_feature(cpu, CPUID_X2APIC)) {
+        valid |= APIC_BASE_EXTD;
+    }
     if (value & ~valid) {
         return false;
     }
-    cpu->apic_base = (value & ~APIC_BASE_BSP) | (cpu->apic_base & APIC_BASE_BSP);
+    value = (value & ~APIC_BASE_BSP) | (cpu->apic_base & APIC_BASE_BSP);
+    if (cpu->apic && !cpu->apic->set_base(cpu->apic_opaque, value)) {
+        return false;
+    }
+    cpu->apic_base = value;
     return true;
 }
 
@@ -207,8 +220,17 @@ static uint64_t *field_of(CpuState *cpu, const MsrDesc *m, uint32_t index)
     return (uint64_t *)((char *)cpu + m->offset) + (index - m->index);
 }
 
+static bool is_apic_msr(uint32_t index)
+{
+    return (index >= MSR_X2APIC_FIRST && index <= MSR_X2APIC_LAST) ||
+           index == MSR_IA32_TSC_DEADLINE;
+}
+
 bool msr_read(CpuState *cpu, uint32_t index, uint64_t *value)
 {
+    if (is_apic_msr(index)) {
+        return cpu->apic && cpu->apic->read_msr(cpu->apic_opaque, index, value);
+    }
     const MsrDesc *m = find_msr(cpu, index);
     if (!m) {
         return false;
@@ -219,6 +241,9 @@ bool msr_read(CpuState *cpu, uint32_t index, uint64_t *value)
 
 bool msr_write(CpuState *cpu, uint32_t index, uint64_t value)
 {
+    if (is_apic_msr(index)) {
+        return cpu->apic && cpu->apic->write_msr(cpu->apic_opaque, index, value);
+    }
     const MsrDesc *m = find_msr(cpu, index);
     if (!m || m->rule == MSR_RULE_READ_ONLY) {
         return false;
@@ -237,6 +262,11 @@ uint64_t sysreg_read_tsc(const CpuState *cpu)
 {
     uint64_t base = cpu->tsc_source ? cpu->tsc_source(cpu->tsc_opaque) : cpu->icount;
     return base + cpu->tsc_offset;
+}
+
+uint64_t cpu_read_tsc(const CpuState *cpu)
+{
+    return sysreg_read_tsc(cpu);
 }
 
 /* RDMSR and WRMSR are privileged; ECX selects the MSR, EDX:EAX holds the value. */

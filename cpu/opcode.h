@@ -44,6 +44,15 @@ typedef enum OperandKind {
     OPK_REG,  /* a fixed general register: .reg is its number */
     OPK_SEG,  /* a fixed segment register: .reg is its number */
     OPK_ONE,  /* the constant 1 */
+    OPK_V,    /* ModRM reg: XMM register */
+    OPK_W,    /* ModRM r/m: XMM register or memory */
+    OPK_U,    /* ModRM r/m: XMM register only (a memory form is #UD) */
+    OPK_P,    /* ModRM reg: MMX register (REX.R ignored) */
+    OPK_Q,    /* ModRM r/m: MMX register or memory (REX.B ignored for the register) */
+    OPK_N,    /* ModRM r/m: MMX register only */
+    OPK_XMM0, /* the implicit XMM0 (BLENDVPS, PBLENDVB, BLENDVPD) */
+    OPK_ST0,  /* x87 ST(0) */
+    OPK_STI,  /* x87 ST(i), i = ModRM.rm */
     OPK_COUNT
 } OperandKind;
 
@@ -63,6 +72,13 @@ typedef enum OperandType {
     OPT_S,   /* pseudo-descriptor: 6 bytes, 10 in 64-bit mode */
     OPT_A,   /* two operands of operand size in memory (BOUND) */
     OPT_WV,  /* word in memory, operand size in a register (MOV Sreg, SLDT, SMSW) */
+    OPT_BD,  /* byte in memory, a doubleword register (PINSRB, PEXTRB: no AH-BH) */
+    OPT_WD,  /* word in memory, a doubleword register (PEXTRW, PINSRW) */
+    OPT_T,   /* 80-bit x87 operand (m80fp, m80bcd) */
+    OPT_ENV, /* x87 environment: 14 bytes for 16-bit operand size, else 28 */
+    OPT_FST, /* x87 state (FSAVE/FRSTOR): 94 bytes for 16-bit operand size, else 108 */
+    OPT_FX,  /* 512-byte FXSAVE area */
+    OPT_XS,  /* XSAVE area (its size depends on the components: the memory operand's start) */
     OPT_COUNT
 } OperandType;
 
@@ -90,11 +106,14 @@ enum {
     OPF_NO_REP = 1u << 13,     /* F3 here is part of the opcode, not a REP prefix */
     OPF_SIZE64 = 1u << 14,     /* operand size 64 in 64-bit mode, 32 otherwise (MOV CRn) */
     OPF_ALT64 = 1u << 15,      /* in 64-bit mode the opcode is .sub[0] instead (63: MOVSXD) */
+    OPF_UNALIGNED = 1u << 16,  /* a 16-byte SSE memory operand may be misaligned (MOVUPS,
+                                  LDDQU, PCMPxSTRx); without it one is #GP(0) unless aligned */
+    OPF_MMX = 1u << 17,        /* an MMX form: x87 state switches to MMX mode (SDM Vol. 1 §9.5) */
 };
 
 typedef struct OpcodeEntry {
     uint16_t mnemonic; /* Mnemonic */
-    uint16_t flags;    /* OPF_* */
+    uint32_t flags;    /* OPF_* */
     OperandSpec op[3];
     const struct OpcodeEntry *sub; /* for the group flags */
 } OpcodeEntry;
@@ -104,6 +123,18 @@ extern const OpcodeEntry opcode_map1[256];
 extern const OpcodeEntry opcode_map2[256];
 extern const OpcodeEntry opcode_map3_38[256];
 extern const OpcodeEntry opcode_map3_3a[256];
+
+/*
+ * The MMX/SSE opcodes of the two- and three-byte maps, by opcode and mandatory prefix (none,
+ * 66, F3, F2), in cpu/opcode_sse.c; the maps above route those opcodes here.
+ */
+extern const OpcodeEntry sse_map2[256][4];
+extern const OpcodeEntry sse_map38[256][4];
+extern const OpcodeEntry sse_map3a[256][4];
+
+/* The x87 escapes D8-DF (cpu/opcode_x87.c): [escape - D8][ModRM.reg], then [8 + reg] for
+ * register forms (mod == 3), which may select further by ModRM.rm. */
+extern const OpcodeEntry x87_map[8][16];
 
 /*
  * How a processor model's decoding differs from the maps above (which describe the SDM's

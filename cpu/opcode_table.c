@@ -6,9 +6,9 @@
  * as flags. Where Intel and AMD differ, vireo follows Intel (its CPUID vendor): near branches
  * ignore 66h in 64-bit mode (f64), UD0 takes a ModRM byte.
  *
- * x87 escapes (D8-DF) and the MMX/SSE opcodes are described by their encoding only (ModRM and
- * immediate), enough to decode their length; their operations arrive with the floating-point
- * unit. VEX/EVEX/XOP encodings are not supported (AVX is not advertised).
+ * The x87 escapes (D8-DF) continue in cpu/opcode_x87.c and the MMX/SSE opcodes, selected by
+ * their mandatory prefix, in cpu/opcode_sse.c: these maps route those opcodes there. VEX, EVEX
+ * and XOP encodings are not supported (AVX is not advertised).
  */
 #include "cpu/opcode.h"
 
@@ -40,6 +40,9 @@ const char *const mnemonic_names[MN_COUNT] = {
 #define Mv OPND(M, V)
 #define My OPND(M, Y)
 #define Mq OPND(M, Q)
+#define Md OPND(M, D)
+#define Mfx OPND(M, FX)
+#define Mxs OPND(M, XS)
 #define Mp OPND(M, P)
 #define Ms OPND(M, S)
 #define Ma OPND(M, A)
@@ -262,7 +265,14 @@ const OpcodeEntry opcode_map1[256] = {
     [0xd5] = I(AAD, OPF_I64, Ib),
     [0xd6] = I(SALC, OPF_I64),
     [0xd7] = I(XLAT, 0),
-    [0xd8 ... 0xdf] = I(FPU, M),
+    [0xd8] = GROUP_REG(x87_map[0], 0),
+    [0xd9] = GROUP_REG(x87_map[1], 0),
+    [0xda] = GROUP_REG(x87_map[2], 0),
+    [0xdb] = GROUP_REG(x87_map[3], 0),
+    [0xdc] = GROUP_REG(x87_map[4], 0),
+    [0xdd] = GROUP_REG(x87_map[5], 0),
+    [0xde] = GROUP_REG(x87_map[6], 0),
+    [0xdf] = GROUP_REG(x87_map[7], 0),
     [0xe0] = I(LOOPNE, OPF_F64 | BE, Jbs),
     [0xe1] = I(LOOPE, OPF_F64 | BE, Jbs),
     [0xe2] = I(LOOP, OPF_F64 | BE, Jbs),
@@ -399,7 +409,7 @@ static const OpcodeEntry group9_rdseed[4] = {
     I(RDSEED, 0, Rv), I(RDSEED, 0, Rv), I(RDPID, OPF_NO_REP, Ry), BAD,
 };
 static const OpcodeEntry group9[16] = {
-    BAD, I(CMPXCHG8B, L, Mq), BAD, BAD, BAD, BAD, BAD, BAD,
+    BAD, I(CMPXCHG8B, L, Mq), BAD, BAD, I(XSAVEC, 0, Mxs), BAD, BAD, BAD,
     BAD, BAD, BAD, BAD, BAD, BAD, I(RDRAND, 0, Rv), PREFIXED(group9_rdseed, 0),
 };
 
@@ -414,8 +424,8 @@ static const OpcodeEntry group15_fsgs[4][4] = {
 static const OpcodeEntry fence_sel[4] = { I(FENCE, 0), BAD, BAD, BAD };
 
 static const OpcodeEntry group15[16] = {
-    I(FXSAVE, 0, Mb), I(FXRSTOR, 0, Mb), I(LDMXCSR, 0, Mb), I(STMXCSR, 0, Mb),
-    I(XSAVE, 0, Mb), I(XRSTOR, 0, Mb), I(XSAVEOPT, 0, Mb), I(CLFLUSH, 0, Mb),
+    I(FXSAVE, 0, Mfx), I(FXRSTOR, 0, Mfx), I(LDMXCSR, 0, Md), I(STMXCSR, 0, Md),
+    I(XSAVE, 0, Mxs), I(XRSTOR, 0, Mxs), I(XSAVEOPT, 0, Mxs), I(CLFLUSH, 0, Mb),
     PREFIXED(group15_fsgs[0], 0), PREFIXED(group15_fsgs[1], 0),
     PREFIXED(group15_fsgs[2], 0), PREFIXED(group15_fsgs[3], 0),
     BAD, PREFIXED(fence_sel, 0), PREFIXED(fence_sel, 0), PREFIXED(fence_sel, 0),
@@ -433,9 +443,16 @@ static const OpcodeEntry bsr_sel[4] = {
 /* NP 0F C3: MOVNTI takes no 66, F2 or F3 (SDM Vol. 2B "MOVNTI"); with one it is #UD. */
 static const OpcodeEntry movnti_sel[4] = { I(MOVNTI, M, My, Gy), BAD, BAD, BAD };
 
-/* SSE and MMX encodings, length only (see the file comment). */
-#define SSE I(SSE, M)
-#define SSE_IB I(SSE, M, NONE, NONE, Ib)
+/* An MMX/SSE opcode: its forms by mandatory prefix are in cpu/opcode_sse.c. */
+#define SSE2(op) [op] = PREFIXED(sse_map2[op], 0)
+#define SSE38(op) [op] = PREFIXED(sse_map38[op], 0)
+#define SSE3A(op) [op] = PREFIXED(sse_map3a[op], 0)
+#define SSE2_ROW8(op) SSE2(op), SSE2(op + 1), SSE2(op + 2), SSE2(op + 3), SSE2(op + 4), \
+                      SSE2(op + 5), SSE2(op + 6), SSE2(op + 7)
+#define SSE38_ROW8(op) SSE38(op), SSE38(op + 1), SSE38(op + 2), SSE38(op + 3), SSE38(op + 4), \
+                       SSE38(op + 5), SSE38(op + 6), SSE38(op + 7)
+#define SSE3A_ROW8(op) SSE3A(op), SSE3A(op + 1), SSE3A(op + 2), SSE3A(op + 3), SSE3A(op + 4), \
+                       SSE3A(op + 5), SSE3A(op + 6), SSE3A(op + 7)
 
 const OpcodeEntry opcode_map2[256] = {
     [0x00] = GROUP(group6, 0),
@@ -449,13 +466,13 @@ const OpcodeEntry opcode_map2[256] = {
     [0x09] = I(WBINVD, 0),
     [0x0b] = I(UD, 0),
     [0x0d] = I(PREFETCH, M, Mb),
-    [0x10 ... 0x17] = SSE,
+    SSE2_ROW8(0x10),
     [0x18 ... 0x1f] = I(NOP, M, Ev),
     [0x20] = I(MOV_CR_STORE, M | OPF_SIZE64, Ry, Cy),
     [0x21] = I(MOV_DR_STORE, M | OPF_SIZE64, Ry, Dy),
     [0x22] = I(MOV_CR_LOAD, M | OPF_SIZE64 | BE, Cy, Ry),
     [0x23] = I(MOV_DR_LOAD, M | OPF_SIZE64 | BE, Dy, Ry),
-    [0x28 ... 0x2f] = SSE,
+    SSE2_ROW8(0x28),
     [0x30] = I(WRMSR, BE),
     [0x31] = I(RDTSC, 0),
     [0x32] = I(RDMSR, 0),
@@ -463,11 +480,8 @@ const OpcodeEntry opcode_map2[256] = {
     [0x34] = I(SYSENTER, BE),
     [0x35] = I(SYSEXIT, BE),
     [0x40 ... 0x4f] = I(CMOV, M | OPF_CONDITION, Gv, Ev),
-    [0x50 ... 0x6f] = SSE,
-    [0x70 ... 0x73] = SSE_IB,
-    [0x74 ... 0x76] = SSE,
-    [0x77] = I(SSE, 0),
-    [0x7c ... 0x7f] = SSE,
+    SSE2_ROW8(0x50), SSE2_ROW8(0x58), SSE2_ROW8(0x60), SSE2_ROW8(0x68), SSE2_ROW8(0x70),
+    SSE2(0x7c), SSE2(0x7d), SSE2(0x7e), SSE2(0x7f),
     [0x80 ... 0x8f] = I(JCC, OPF_F64 | OPF_CONDITION | BE, Jz),
     [0x90 ... 0x9f] = I(SETCC, M | OPF_CONDITION, Eb),
     [0xa0] = I(PUSH_SEG, OPF_D64, FS_),
@@ -502,46 +516,36 @@ const OpcodeEntry opcode_map2[256] = {
     [0xbf] = I(MOVSX, M, Gv, Ew),
     [0xc0] = I(XADD, M | L, Eb, Gb),
     [0xc1] = I(XADD, M | L, Ev, Gv),
-    [0xc2] = SSE_IB,
+    SSE2(0xc2),
     [0xc3] = PREFIXED(movnti_sel, M),
-    [0xc4 ... 0xc6] = SSE_IB,
+    SSE2(0xc4), SSE2(0xc5), SSE2(0xc6),
     [0xc7] = GROUP_REG(group9, 0),
     [0xc8 ... 0xcf] = I(BSWAP, 0, Zv),
-    [0xd0 ... 0xfe] = SSE,
+    SSE2_ROW8(0xd0), SSE2_ROW8(0xd8), SSE2_ROW8(0xe0), SSE2_ROW8(0xe8), SSE2_ROW8(0xf0),
+    SSE2(0xf8), SSE2(0xf9), SSE2(0xfa), SSE2(0xfb), SSE2(0xfc), SSE2(0xfd), SSE2(0xfe),
     [0xff] = I(UD, M, Gv, Ev),
 };
 
-/* 0F 38 F0/F1: MOVBE without F2, CRC32 (SSE4.2) with it. */
+/* 0F 38 F0/F1: MOVBE without F2, CRC32 (SSE4.2) with it (66 then sets CRC32's size). */
 static const OpcodeEntry movbe_load[4] = {
-    I(MOVBE, M, Gv, Mv), I(MOVBE, M, Gv, Mv), BAD, I(SSE, M | OPF_NO_REP),
+    I(MOVBE, M, Gv, Mv), I(MOVBE, M, Gv, Mv), BAD, I(CRC32, M | OPF_NO_REP, Gy, Eb),
 };
 static const OpcodeEntry movbe_store[4] = {
-    I(MOVBE, M, Mv, Gv), I(MOVBE, M, Mv, Gv), BAD, I(SSE, M | OPF_NO_REP),
+    I(MOVBE, M, Mv, Gv), I(MOVBE, M, Mv, Gv), BAD, I(CRC32, M | OPF_NO_REP, Gy, Ev),
 };
 
 /* 66 0F 38 82: INVPCID (80 and 81 are VMX, not modelled). */
 static const OpcodeEntry invpcid_sel[4] = { BAD, I(INVPCID, M, Gy, Mb), BAD, BAD };
 
 const OpcodeEntry opcode_map3_38[256] = {
-    [0x00 ... 0x0b] = SSE,
-    [0x10] = SSE,
-    [0x14 ... 0x15] = SSE,
-    [0x17] = SSE,
-    [0x1c ... 0x1e] = SSE,
-    [0x20 ... 0x25] = SSE,
-    [0x28 ... 0x2b] = SSE,
-    [0x30 ... 0x35] = SSE,
-    [0x37 ... 0x41] = SSE,
+    SSE38_ROW8(0x00), SSE38_ROW8(0x08), SSE38_ROW8(0x10), SSE38_ROW8(0x18),
+    SSE38_ROW8(0x20), SSE38_ROW8(0x28), SSE38_ROW8(0x30), SSE38_ROW8(0x38),
+    SSE38_ROW8(0x40),
     [0x82] = PREFIXED(invpcid_sel, M),
     [0xf0] = PREFIXED(movbe_load, M),
     [0xf1] = PREFIXED(movbe_store, M),
 };
 
 const OpcodeEntry opcode_map3_3a[256] = {
-    [0x08 ... 0x0f] = SSE_IB,
-    [0x14 ... 0x17] = SSE_IB,
-    [0x20 ... 0x22] = SSE_IB,
-    [0x40 ... 0x42] = SSE_IB,
-    [0x44] = SSE_IB,
-    [0x60 ... 0x63] = SSE_IB,
+    SSE3A_ROW8(0x08), SSE3A_ROW8(0x10), SSE3A_ROW8(0x20), SSE3A_ROW8(0x40), SSE3A_ROW8(0x60),
 };

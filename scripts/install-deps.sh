@@ -16,6 +16,8 @@ packages=(
     grub-pc-bin grub-common xorriso mtools
     # debugging and side-by-side references
     gdb qemu-system-x86 qemu-utils
+    # ACPI tables: iasl disassembles the ones vireo builds (tests)
+    acpica-tools
     # test and benchmark scripts
     python3 bc
 )

@@ -1,8 +1,10 @@
 /*
  * system/machine.c: assembling and running the machine (see machine.h).
  *
- * A guest reset (triple fault) reboots: the CPU is reset and the kernel loaded again, as
- * QEMU's -kernel does; with -no-reboot vireo exits with status 0 instead (QEMU's behaviour).
+ * A guest reset (triple fault, the keyboard controller's reset line, the reset control register)
+ * reboots: the board and the CPU are reset and the kernel loaded again, as QEMU's -kernel
+ * does; with -no-reboot vireo exits with status 0 instead (QEMU's behaviour). An ACPI
+ * power-off (S5) ends vireo with status 0.
  */
 #include "system/machine.h"
 
@@ -14,8 +16,14 @@
 #include "cpu/cpuid.h"
 #include "util/log.h"
 
-/* Instructions per cpu_exec call: the granularity at which devices are looked at. */
-#define MACHINE_SLICE_INSNS (1u << 20)
+/*
+ * Instructions per cpu_exec call at most: in real-time mode the granularity at which timers
+ * are looked at (a few hundred microseconds at interpreter speed); with -icount the CPU runs
+ * exactly up to the next timer deadline instead.
+ */
+#define MACHINE_SLICE_INSNS (1u << 16)
+/* The longest a halted CPU sleeps before looking again (real time). */
+#define MACHINE_IDLE_NS 10000000ll
 #define KERNEL_MAX_BYTES (512u << 20)
 
 static int read_file(const char *path, uint8_t **data, size_t *size, Error *err)
@@ -81,13 +89,82 @@ static void apply_multiboot_entry(CpuState *cpu, const MultibootEntry *e)
     tlb_flush_all(cpu->tlb);
 }
 
+/* Linux's 32-bit boot protocol: flat 4 GiB segments from its GDT, paging off, IF clear, ESI
+ * at boot_params (Documentation/arch/x86/boot.rst, "32-bit Boot Protocol"). */
+static void apply_linux_entry(CpuState *cpu, const LinuxEntry *e)
+{
+    cpu_reset(cpu);
+    const uint16_t code = SEG_ATTR_P | SEG_ATTR_S | 0xb | SEG_ATTR_DB | SEG_ATTR_G;
+    const uint16_t data = SEG_ATTR_P | SEG_ATTR_S | 0x3 | SEG_ATTR_DB | SEG_ATTR_G;
+    for (unsigned i = 0; i < SEG_COUNT; i++) {
+        cpu->seg[i] = (SegmentCache){ .base = 0, .limit = 0xffffffff,
+                                      .selector = LINUX_BOOT_DS, .attr = data };
+    }
+    cpu->seg[SEG_CS] = (SegmentCache){ .base = 0, .limit = 0xffffffff,
+                                       .selector = LINUX_BOOT_CS, .attr = code };
+    cpu->gdtr = (TableRegister){ e->gdt_base, e->gdt_limit };
+    cpu->paging.cr0 = CR0_PE | CR0_ET;
+    cpu->regs[R_SI] = e->esi;
+    cpu->rip = e->eip;
+    cpu_set_rflags(cpu, FLAG_FIXED1);
+    cpu_update_mode(cpu);
+    tlb_flush_all(cpu->tlb);
+}
+
+/* The direct-boot memory map: low RAM less the EBDA, the BIOS area (ACPI tables), RAM above
+ * 1 MiB and above 4 GiB. */
+static unsigned build_e820(const Machine *m, E820Entry *e)
+{
+    unsigned n = 0;
+    e[n++] = (E820Entry){ 0, 0x9fc00, E820_RAM };
+    e[n++] = (E820Entry){ 0x9fc00, 0x400, E820_RESERVED };
+    e[n++] = (E820Entry){ MACHINE_ACPI_ADDR, 0x100000 - MACHINE_ACPI_ADDR, E820_RESERVED };
+    e[n++] = (E820Entry){ 0x100000, m->ram_below_4g - 0x100000, E820_RAM };
+    if (m->ram_above_4g) {
+        e[n++] = (E820Entry){ 1ull << 32, m->ram_above_4g, E820_RAM };
+    }
+    return n;
+}
+
+static int load_linux(Machine *m, Error *err)
+{
+    const MachineConfig *cfg = m->cfg;
+    static uint8_t tables[MACHINE_ACPI_SIZE];
+    AcpiConfig acpi;
+    pc_acpi_config(&m->board, &acpi);
+    size_t size = acpi_build_tables(&acpi, MACHINE_ACPI_ADDR, tables, sizeof(tables));
+    if (size == 0) {
+        return error_set(err, -1, "the ACPI tables do not fit in %u KiB", MACHINE_ACPI_SIZE >> 10);
+    }
+    phys_write(m->map, MACHINE_ACPI_ADDR, tables, size);
+    E820Entry e820[8];
+    LinuxBootConfig lb = {
+        .kernel = m->kernel,
+        .kernel_size = m->kernel_size,
+        .initrd = m->initrd,
+        .initrd_size = m->initrd_size,
+        .cmdline = cfg->append,
+        .e820 = e820,
+        .e820_count = build_e820(m, e820),
+        .ram_below_4g = m->ram_below_4g,
+        .acpi_rsdp = MACHINE_ACPI_ADDR + ACPI_RSDP_OFFSET,
+    };
+    LinuxEntry e;
+    if (linux_boot_load(m->map, &lb, &e, err) < 0) {
+        error_prefix(err, "-kernel: %s", cfg->kernel_path);
+        return -1;
+    }
+    apply_linux_entry(&m->cpu, &e);
+    return 0;
+}
+
 static int load_kernel(Machine *m, Error *err)
 {
     const MachineConfig *cfg = m->cfg;
+    phys_map_set_a20(m->map, true);
     if (!multiboot_detect(m->kernel, m->kernel_size)) {
-        if (m->kernel_size > 0x206 && memcmp(m->kernel + 0x202, "HdrS", 4) == 0) {
-            return error_set(err, -1, "-kernel: %s: Linux boot protocol not supported yet",
-                             cfg->kernel_path);
+        if (linux_boot_detect(m->kernel, m->kernel_size)) {
+            return load_linux(m, err);
         }
         return error_set(err, -1, "-kernel: %s: not a Multiboot or Linux kernel image",
                          cfg->kernel_path);
@@ -98,7 +175,6 @@ static int load_kernel(Machine *m, Error *err)
         error_prefix(err, "-kernel: %s", cfg->kernel_path);
         return -1;
     }
-    phys_map_set_a20(m->map, true);
     apply_multiboot_entry(&m->cpu, &e);
     return 0;
 }
@@ -125,6 +201,35 @@ static int setup_debugcon(Machine *m, Error *err)
         return error_set(err, -1, "-debugcon: port %#x already in use", DEBUGCON_DEFAULT_PORT);
     }
     return 0;
+}
+
+static uint64_t read_icount(void *opaque)
+{
+    const Machine *m = opaque;
+    return m->cpu.icount;
+}
+
+static uint64_t tsc_of_clock(void *opaque)
+{
+    const Machine *m = opaque;
+    uint64_t ns = (uint64_t)clock_now_ns(&m->clock);
+    return ns / 1000000000ull * MACHINE_TSC_HZ + ns % 1000000000ull * MACHINE_TSC_HZ / 1000000000ull;
+}
+
+static void serial_to_host(void *opaque, const uint8_t *buf, size_t len)
+{
+    chardev_write(opaque, buf, len);
+}
+
+/* Host input to COM1, as much as its receiver takes now; the rest waits in the chardev. */
+static void poll_serial(Machine *m)
+{
+    uint8_t buf[UART_FIFO_SIZE];
+    size_t room = uart_can_receive(&m->board.com1);
+    size_t n = chardev_read(&m->serial, buf, room < sizeof(buf) ? room : sizeof(buf));
+    if (n) {
+        uart_receive(&m->board.com1, buf, n);
+    }
 }
 
 /* The exit device stops the CPU at the writing instruction, as QEMU ends the process there. */
@@ -155,6 +260,25 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
         return error_set(err, -1, "out of memory");
     }
     m->is_cpu_ready = true;
+    clock_init(&m->clock, cfg->has_icount ? CLOCK_ICOUNT : CLOCK_REALTIME, cfg->icount_shift);
+    m->clock.icount = read_icount;
+    m->clock.icount_opaque = m;
+    m->cpu.tsc_source = tsc_of_clock;
+    m->cpu.tsc_opaque = m;
+    /* The RTC starts from the host's wall clock (in UTC, as a PC's CMOS clock under Linux). */
+    if (pc_init(&m->board, &m->cpu, m->map, m->ports, &m->clock, m->ram_below_4g, cfg->ram_bytes,
+                (int64_t)time(NULL), err) < 0) {
+        return -1;
+    }
+    m->is_board_ready = true;
+    m->board.lapic.tsc_hz = MACHINE_TSC_HZ;
+    if (chardev_open(&m->serial, cfg->serial, cfg->serial_path, err) < 0) {
+        error_prefix(err, "-serial");
+        return -1;
+    }
+    m->is_serial_open = true;
+    m->board.com1.write = serial_to_host;
+    m->board.com1.write_opaque = &m->serial;
     if (cfg->cpu_model) {
         const CpuidModel *model = cpuid_find_model(cfg->cpu_model);
         if (!model) {
@@ -181,39 +305,85 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
         error_prefix(err, "-kernel");
         return -1;
     }
+    if (cfg->initrd_path && read_file(cfg->initrd_path, &m->initrd, &m->initrd_size, err) < 0) {
+        error_prefix(err, "-initrd");
+        return -1;
+    }
     return load_kernel(m, err);
 }
 
-/* A halted CPU with nothing that could interrupt it: wait as hardware would, idly. */
-static void idle(void)
+/* How many instructions to run before the devices get a look. */
+static uint64_t slice_budget(const Machine *m)
 {
-    struct timespec ts = { 0, 10 * 1000 * 1000 };
-    nanosleep(&ts, NULL);
+    int64_t deadline = clock_deadline_ns(&m->clock);
+    if (m->clock.mode != CLOCK_ICOUNT || deadline == CLOCK_NO_DEADLINE) {
+        return MACHINE_SLICE_INSNS;
+    }
+    int64_t now = clock_now_ns(&m->clock);
+    if (deadline <= now) {
+        return 1;
+    }
+    uint64_t insns = ((uint64_t)(deadline - now) + (1ull << m->clock.icount_shift) - 1) >>
+                     m->clock.icount_shift;
+    return insns < MACHINE_SLICE_INSNS ? insns : MACHINE_SLICE_INSNS;
+}
+
+/*
+ * A halted CPU waits for an interrupt. With -icount no instruction runs, so time jumps to the
+ * next timer deadline; in real time the host sleeps until then (at most MACHINE_IDLE_NS).
+ */
+static void idle(Machine *m)
+{
+    int64_t deadline = clock_deadline_ns(&m->clock);
+    int64_t now = clock_now_ns(&m->clock);
+    if (m->clock.mode == CLOCK_ICOUNT && deadline != CLOCK_NO_DEADLINE) {
+        clock_set_ns(&m->clock, deadline);
+        return;
+    }
+    int64_t wait = deadline == CLOCK_NO_DEADLINE || deadline - now > MACHINE_IDLE_NS
+                       ? MACHINE_IDLE_NS
+                       : deadline - now;
+    if (wait > 0) {
+        struct timespec ts = { 0, (long)wait };
+        nanosleep(&ts, NULL);
+    }
 }
 
 int machine_run(Machine *m)
 {
+    clock_start(&m->clock);
     for (;;) {
-        CpuExit e = cpu_exec(&m->cpu, MACHINE_SLICE_INSNS);
+        CpuExit e = cpu_exec(&m->cpu, slice_budget(m));
+        clock_run_timers(&m->clock);
+        poll_serial(m);
+        if (m->serial.quit_requested) {
+            return 0;
+        }
         if (m->debug_exit.has_exited) {
             return m->debug_exit.exit_status;
         }
-        switch (e) {
-        case CPU_EXIT_SHUTDOWN:
+        if (m->board.event == PC_EVENT_POWEROFF) {
+            return 0;
+        }
+        bool is_reset = m->board.event == PC_EVENT_RESET || e == CPU_EXIT_SHUTDOWN;
+        if (is_reset) {
             if (m->cfg->is_no_reboot) {
                 return 0;
             }
-            log_info("guest reset (triple fault): rebooting");
-            {
-                Error err;
-                if (load_kernel(m, &err) < 0) {
-                    error_report_err(&err);
-                    return 1;
-                }
+            log_info("guest reset (%s): rebooting",
+                     e == CPU_EXIT_SHUTDOWN ? "triple fault" : "reset request");
+            pc_reset(&m->board);
+            Error err;
+            if (load_kernel(m, &err) < 0) {
+                error_report_err(&err);
+                return 1;
             }
-            break;
+            continue;
+        }
+        switch (e) {
         case CPU_EXIT_HALT:
-            idle();
+            idle(m);
+            clock_run_timers(&m->clock);
             break;
         default:
             break;
@@ -229,7 +399,14 @@ void machine_destroy(Machine *m)
     if (m->debugcon_file) {
         fclose(m->debugcon_file);
     }
+    if (m->is_serial_open) {
+        chardev_close(&m->serial);
+    }
+    if (m->is_board_ready) {
+        pc_destroy(&m->board);
+    }
     free(m->kernel);
+    free(m->initrd);
     if (m->ports) {
         port_space_free(m->ports);
     }

@@ -1,8 +1,9 @@
 /*
  * system/machine.h: the PC machine being assembled (DESIGN.md: system/ is the only module that
- * knows every other). So far: RAM below and above the 4 GiB PCI hole, the port space, one CPU,
- * the debug console and test exit devices, and a Multiboot kernel loaded without firmware. The
- * interrupt controllers, timers, serial port and Linux boot arrive with the platform work.
+ * knows every other): RAM below and above the 4 GiB PCI hole, the port space, one CPU, the PC
+ * board (system/pc.h), the debug console and test exit devices, and a kernel loaded without
+ * firmware: Multiboot, or Linux through its 32-bit boot protocol with ACPI tables vireo
+ * builds. The run loop drives the virtual clock (real time, or -icount).
  */
 #ifndef VIREO_SYSTEM_MACHINE_H
 #define VIREO_SYSTEM_MACHINE_H
@@ -11,26 +12,44 @@
 
 #include "cpu/cpu.h"
 #include "hw/char/debugcon.h"
+#include "hw/fw/linux_boot.h"
 #include "hw/fw/multiboot.h"
 #include "hw/misc/debug_exit.h"
+#include "system/chardev.h"
+#include "system/clock.h"
 #include "system/options.h"
+#include "system/pc.h"
 #include "util/error.h"
+
+/* The TSC counts at this rate of virtual time: an invariant TSC (CPUID does not say so; the
+ * guest calibrates it against the PIT or the HPET). */
+#define MACHINE_TSC_HZ 2000000000ull
 
 /* Start of the PCI hole: RAM beyond it is mapped above 4 GiB (as QEMU's pc machine does). */
 #define MACHINE_LOWMEM_LIMIT 0xe0000000ull
+/* Direct boot: the ACPI tables go in the BIOS area a firmware would use (RSDP search range). */
+#define MACHINE_ACPI_ADDR 0xe0000u
+#define MACHINE_ACPI_SIZE 0x10000u
 
 typedef struct Machine {
     const MachineConfig *cfg;
     PhysMap *map;
     PortSpace *ports;
     CpuState cpu;
+    VirtualClock clock;
     uint64_t ram_below_4g;
     uint64_t ram_above_4g;
     DebugconState debugcon;
     FILE *debugcon_file; /* owned when it is a file */
     DebugExitState debug_exit;
+    PcBoard board;
+    bool is_board_ready;
+    Chardev serial;      /* COM1's host end */
+    bool is_serial_open;
     uint8_t *kernel;     /* the -kernel file, kept for reboots */
     size_t kernel_size;
+    uint8_t *initrd;     /* the -initrd file */
+    size_t initrd_size;
     bool is_cpu_ready;
 } Machine;
 

@@ -174,6 +174,31 @@ static int apply_cpu(MachineConfig *cfg, const char *arg, OptionsAction *action,
     return 0;
 }
 
+static int apply_serial(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    if (options_parse_char_target(arg, &cfg->serial, &cfg->serial_path) < 0) {
+        return error_set(err, -1, "'%s': expected stdio, none or file:PATH", arg);
+    }
+    return 0;
+}
+
+/*
+ * -icount [shift=]N (QEMU's spelling; N = 0..10): time advances 2^N ns per instruction, so a
+ * run is reproducible. QEMU's "auto" (adaptive) shift and sleep/align properties are refused.
+ */
+static int apply_icount(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    const char *n = strncmp(arg, "shift=", 6) == 0 ? arg + 6 : arg;
+    uint64_t shift;
+    if (parse_number_property(n, OPTIONS_ICOUNT_MAX_SHIFT, &shift) < 0) {
+        return error_set(err, -1, "'%.64s': expected a shift from 0 to %d (shift=auto and "
+                         "other properties are not supported)", arg, OPTIONS_ICOUNT_MAX_SHIFT);
+    }
+    cfg->has_icount = true;
+    cfg->icount_shift = (uint8_t)shift;
+    return 0;
+}
+
 static const OptionDesc option_table[] = {
     { "h", NULL, apply_help, "print this help and exit" },
     { "help", NULL, apply_help, "print this help and exit" },
@@ -191,6 +216,10 @@ static const OptionDesc option_table[] = {
     { "cpu", "MODEL", apply_cpu, "CPU model: base (default) or max (all vireo implements)" },
     { "nographic", NULL, apply_nographic, "no graphical output (vireo has no display yet)" },
     { "no-reboot", NULL, apply_no_reboot, "exit instead of rebooting on a guest reset" },
+    { "serial", "TARGET", apply_serial,
+      "COM1 to stdio (default; C-a x quits), none or file:PATH" },
+    { "icount", "[shift=]N", apply_icount,
+      "deterministic time: each instruction takes 2^N ns (N = 0..10)" },
 };
 
 /*
@@ -199,8 +228,8 @@ static const OptionDesc option_table[] = {
  */
 static const char *const options_not_yet[] = {
     "smp", "hda", "hdb", "hdc", "hdd", "cdrom", "drive", "boot", "bios", "snapshot",
-    "display", "serial", "monitor", "netdev", "nic", "gdb", "s", "S",
-    "loadvm", "icount", "no-shutdown", "machine", "M", "accel",
+    "display", "monitor", "netdev", "nic", "gdb", "s", "S",
+    "loadvm", "no-shutdown", "machine", "M", "accel",
     "enable-kvm", "vga", "incoming", "record", "replay",
 };
 
@@ -210,6 +239,7 @@ void options_init_config(MachineConfig *cfg)
     cfg->ram_bytes = (uint64_t)OPTIONS_DEFAULT_RAM_MIB << 20;
     cfg->debug_exit_port = 0x501;
     cfg->debug_exit_size = 2;
+    cfg->serial = CHAR_TARGET_STDIO;
 }
 
 int options_parse_ram_size(const char *text, uint64_t *bytes)

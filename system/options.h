@@ -14,6 +14,7 @@
 #define OPTIONS_DEFAULT_RAM_MIB 128
 #define OPTIONS_MIN_RAM_BYTES (1ull << 20)
 #define OPTIONS_MAX_RAM_BYTES (1ull << 40)
+#define OPTIONS_ICOUNT_MAX_SHIFT 10
 
 typedef enum OptionsAction {
     OPTIONS_RUN,       /* boot a machine */
@@ -44,6 +45,10 @@ typedef struct MachineConfig {
     bool is_nographic;
     bool is_no_reboot;
     const char *cpu_model;       /* -cpu NAME; NULL for the default */
+    CharTarget serial;           /* -serial: COM1's host end (default stdio) */
+    const char *serial_path;
+    bool has_icount;             /* -icount: deterministic virtual time */
+    uint8_t icount_shift;        /* each instruction is 2^shift ns */
 } MachineConfig;
 
 void options_init_config(MachineConfig *cfg);

@@ -28,6 +28,7 @@
 
 #include "cpu_fixture.h"
 #include "util/error.h"
+#include "util/hex.h"
 #include "util/json.h"
 
 #define PROGRAM "vireo-flat-run"
@@ -96,20 +97,6 @@ static bool fail(FlatRun *r, const char *fmt, ...)
     return false;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Decimal, or hexadecimal after "0x" (a leading 0 does not mean octal here). */
 static bool parse_u64(const char *s, uint64_t *out)
 {
@@ -118,7 +105,7 @@ static bool parse_u64(const char *s, uint64_t *out)
         base = 16;
         s += 2;
     }
-    if (hex_value(s[0]) < 0 || (base == 10 && hex_value(s[0]) > 9)) {
+    if (hex_digit_value(s[0]) < 0 || (base == 10 && hex_digit_value(s[0]) > 9)) {
         return false; /* no digits, or a sign or space strtoull would accept */
     }
     char *end;
@@ -351,7 +338,7 @@ static bool load_memory(FlatRun *r, const JsonValue *list)
             return false;
         }
         for (uint32_t k = 0; k < hex->len; k += 2) {
-            int hi = hex_value(hex->str[k]), lo = hex_value(hex->str[k + 1]);
+            int hi = hex_digit_value(hex->str[k]), lo = hex_digit_value(hex->str[k + 1]);
             if (hi < 0 || lo < 0) {
                 return fail(r, "%s.hex: not hexadecimal at digit %u", what, k);
             }

@@ -37,6 +37,7 @@
 #include "cpu_fixture.h"
 #include "ss_vectors.h"
 #include "util/error.h"
+#include "util/hex.h"
 
 #define PROGRAM "vireo-ss-run"
 #define RAM_BYTES (16u << 20)
@@ -121,20 +122,6 @@ static bool parse_set(const char *s, SsCpu *out)
     return false;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* "F6", "F6.6", "0F01.7", optionally followed by ".json.gz". */
 static bool parse_form(const char *s, size_t len, FormSpec *out)
 {
@@ -146,7 +133,7 @@ static bool parse_form(const char *s, size_t len, FormSpec *out)
     size_t digits = 0;
     unsigned opcode = 0;
     while (digits < len && s[digits] != '.') {
-        int v = hex_digit(s[digits]);
+        int v = hex_digit_value(s[digits]);
         if (v < 0 || digits == 4) {
             return false;
         }

@@ -134,13 +134,17 @@ static void test_cpu_unadvertised_features_follow_the_model(void)
     CHECK_EQ(fx.cpu.regs[R_DX], 24); /* 0xf0 has 24 leading zeros in 32 bits */
     fixture_destroy(&fx);
 
-    /* The base model has neither: POPCNT is #UD, and F3 0F BD is BSR (SDM "LZCNT"). */
+    /* The base model has no LZCNT: F3 0F BD is BSR (SDM "LZCNT"). */
     run_code(FIXTURE_LONG64, code + 4, sizeof(code) - 4);
     fx.cpu.regs[R_CX] = 0xf0;
     CHECK_EQ(fixture_run(&fx, ~0ull, 10), CPU_EXIT_HALT);
     CHECK_EQ(fx.cpu.regs[R_DX], 7);
     fixture_destroy(&fx);
+    /* A model without POPCNT: #UD. */
     run_code(FIXTURE_LONG64, code, sizeof(code));
+    CpuidModel no_popcnt = *cpuid_default_model();
+    no_popcnt.features[CPUID_W_1_ECX] &= ~(1u << (CPUID_POPCNT & 31));
+    fx.cpu.cpuid = &no_popcnt;
     fx.cpu.exception_intercept = 1u << EXC_UD;
     CHECK_EQ(fixture_run(&fx, ~0ull, 10), CPU_EXIT_EXCEPTION);
     CHECK_EQ(fx.cpu.rip, 0x10000);

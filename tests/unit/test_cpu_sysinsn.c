@@ -420,41 +420,39 @@ static void test_cpu_sysinsn_rdpmc(void)
 
 static void test_cpu_sysinsn_xsetbv_xgetbv(void)
 {
-    /* A model with XSAVE, so CR4.OSXSAVE exists: mov rax, cr4; or eax, 40000h; mov cr4, rax;
-     * xor ecx, ecx; xor edx, edx; mov eax, 1; xsetbv; xor eax, eax; xgetbv; hlt */
+    /* mov rax, cr4; or eax, 40000h; mov cr4, rax; xor ecx, ecx; xor edx, edx; mov eax, 3;
+     * xsetbv; xor eax, eax; xgetbv; hlt */
     const uint8_t code[] = {0x0f, 0x20, 0xe0, 0x0d, 0,    0,    4,    0,    0x0f, 0x22,
-                            0xe0, 0x31, 0xc9, 0x31, 0xd2, 0xb8, 1,    0,    0,    0,
+                            0xe0, 0x31, 0xc9, 0x31, 0xd2, 0xb8, 3,    0,    0,    0,
                             0x0f, 0x01, 0xd1, 0x31, 0xc0, 0x0f, 0x01, 0xd0, 0xf4};
-    start(FIXTURE_LONG64, 0, "max", code, sizeof(code));
-    CpuidModel with_xsave = *fx.cpu.cpuid;
-    with_xsave.features[CPUID_W_1_ECX] |= 1u << 26;
-    fx.cpu.cpuid = &with_xsave;
+    start(FIXTURE_LONG64, 0, "base", code, sizeof(code));
     expect_halt();
-    CHECK_EQ(fx.cpu.regs[R_AX], 1);
-    CHECK_EQ(fx.cpu.xcr0, 1);
+    CHECK_EQ(fx.cpu.regs[R_AX], 3);
+    CHECK_EQ(fx.cpu.xcr0, 3);
     uint32_t r[4];
     cpuid_query(&fx.cpu, 1, 0, r);
     CHECK(r[2] & (1u << 27)); /* OSXSAVE mirrors CR4 */
     cpuid_query(&fx.cpu, 0xd, 0, r);
-    CHECK_EQ(r[0], 1); /* x87 only */
+    CHECK_EQ(r[0], 3); /* x87 and SSE */
+    CHECK_EQ(r[1], 576);
     CHECK_EQ(r[2], 576);
+    cpuid_query(&fx.cpu, 0xd, 1, r);
+    CHECK_EQ(r[0], 3); /* XSAVEOPT, XSAVEC */
     fixture_destroy(&fx);
 
-    /* xor ecx, ecx; xor edx, edx; mov eax, N; xsetbv: 0 (x87 cleared) and 3 (SSE unsupported)
-     * fault */
+    /* xor ecx, ecx; xor edx, edx; mov eax, N; xsetbv: 0 (x87 cleared), 2 (SSE without x87)
+     * and 7 (AVX, unsupported) fault (SDM Vol. 2B "XSETBV") */
     uint8_t bad[] = {0x31, 0xc9, 0x31, 0xd2, 0xb8, 0, 0, 0, 0, 0x0f, 0x01, 0xd1, 0xf4};
-    for (unsigned v = 0; v < 4; v += 3) {
-        bad[5] = (uint8_t)v;
-        start(FIXTURE_LONG64, 0, "max", bad, sizeof(bad));
-        CpuidModel m = *fx.cpu.cpuid;
-        m.features[CPUID_W_1_ECX] |= 1u << 26;
-        fx.cpu.cpuid = &m;
+    const uint8_t values[] = {0, 2, 7};
+    for (unsigned i = 0; i < sizeof(values); i++) {
+        bad[5] = values[i];
+        start(FIXTURE_LONG64, 0, "base", bad, sizeof(bad));
         fx.cpu.paging.cr4 |= CR4_OSXSAVE;
         expect_fault(EXC_GP, CODE + 9);
         fixture_destroy(&fx);
     }
 
-    /* Without XSAVE, CR4.OSXSAVE is reserved and XGETBV is #UD. */
+    /* Without CR4.OSXSAVE, XGETBV is #UD. */
     const uint8_t xgetbv[] = {0x0f, 0x01, 0xd0};
     start(FIXTURE_LONG64, 0, "max", xgetbv, sizeof(xgetbv));
     expect_fault(EXC_UD, CODE);

@@ -421,8 +421,14 @@ static void test_cpu_sysreg_cpuid_base_model(void)
     cpuid(1, 0, r);
     CHECK_EQ(r[0], 0x000306a9); /* as EDX after reset */
     CHECK_EQ(r[1] >> 24, 0);    /* initial APIC ID */
-    /* No FPU/MMX/FXSR/SSE/SSE2 (not implemented), no APIC yet. */
-    CHECK_EQ(r[3] & ((1u << 0) | (1u << 9) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26)), 0);
+    /* FPU, APIC, MMX, FXSR, SSE, SSE2. */
+    uint32_t fp = (1u << 0) | (1u << 9) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
+    CHECK_EQ(r[3] & fp, fp);
+    /* x86-64-v2 (psABI micro-architecture levels): SSE3 0, SSSE3 9, CX16 13, SSE4.1 19,
+     * SSE4.2 20, POPCNT 23 in ECX; XSAVE 26. */
+    uint32_t v2 = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 23) |
+                  (1u << 26);
+    CHECK_EQ(r[2] & v2, v2);
     /* TSC, MSR, PAE, CX8, SEP, PGE, CMOV, PAT, CLFSH */
     uint32_t want = (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 11) | (1u << 13) |
                     (1u << 15) | (1u << 16) | (1u << 19);

@@ -97,6 +97,46 @@ static void test_options_errors_name_the_option(void)
     CHECK_STR_EQ(err.msg, "-d: unknown log item 'nope' (try -d help)");
 }
 
+static void test_options_icount(void)
+{
+    MachineConfig cfg;
+    OptionsAction action;
+    Error err;
+    char *plain[] = { "vireo", "-icount", "3", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, plain), 0);
+    CHECK(cfg.has_icount);
+    CHECK_EQ(cfg.icount_shift, 3);
+    char *named[] = { "vireo", "-icount", "shift=0", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, named), 0);
+    CHECK(cfg.has_icount);
+    CHECK_EQ(cfg.icount_shift, 0);
+    char *none[] = { "vireo", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, none), 0);
+    CHECK(!cfg.has_icount);
+    char *bad[] = { "vireo", "-icount", "shift=auto", NULL };
+    CHECK(parse(&cfg, &action, &err, bad) < 0);
+    CHECK(strncmp(err.msg, "-icount: 'shift=auto': expected a shift from 0 to 10", 51) == 0);
+    char *big[] = { "vireo", "-icount", "11", NULL };
+    CHECK(parse(&cfg, &action, &err, big) < 0);
+}
+
+static void test_options_serial(void)
+{
+    MachineConfig cfg;
+    OptionsAction action;
+    Error err;
+    char *none[] = { "vireo", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, none), 0);
+    CHECK_EQ(cfg.serial, CHAR_TARGET_STDIO);
+    char *file[] = { "vireo", "-serial", "file:/tmp/com1.log", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, file), 0);
+    CHECK_EQ(cfg.serial, CHAR_TARGET_FILE);
+    CHECK_STR_EQ(cfg.serial_path, "/tmp/com1.log");
+    char *bad[] = { "vireo", "-serial", "tcp::4444", NULL };
+    CHECK(parse(&cfg, &action, &err, bad) < 0);
+    CHECK_STR_EQ(err.msg, "-serial: 'tcp::4444': expected stdio, none or file:PATH");
+}
+
 static void test_options_actions(void)
 {
     MachineConfig cfg;
@@ -165,6 +205,8 @@ static const CheckTest tests[] = {
     CHECK_TEST(test_options_kernel_append),
     CHECK_TEST(test_options_errors_name_the_option),
     CHECK_TEST(test_options_actions),
+    CHECK_TEST(test_options_icount),
+    CHECK_TEST(test_options_serial),
     CHECK_TEST(test_options_missing_file),
     { 0 },
 };

@@ -159,6 +159,13 @@ static const char *explain(DecodeMode mode, const uint8_t *b, const DecodedInsn 
             return "0F AE fence row with 66/F2/F3: other instructions (CET INCSSP, WAITPKG "
                    "UMONITOR/TPAUSE) vireo does not implement; Capstone 4 decodes the fence";
         }
+        if (map == 2 && (has_66 || has_rep) &&
+            (op == 0x2e || op == 0x2f || op == 0x52 || op == 0x53 || op == 0x5b || op == 0x7c ||
+             op == 0x7d || op == 0xd0)) {
+            return "mandatory prefix with no form in SDM Vol. 2D table A-3 (F2/F3 0F 2E/2F, 66/F2 "
+                   "0F 52/53, F2 0F 5B, F3 0F 7C/7D/D0; F2/F3 outrank 66): #UD; Capstone 4 "
+                   "ignores the prefix or picks 66";
+        }
         if (map == 2 && (op == 0x01 || op == 0xc7 || op == 0x00)) {
             return "0F 00/0F 01/0F C7 forms of unmodelled extensions (VMX, SVM, SGX, PKU, "
                    "TSX, CET): vireo raises #UD";
@@ -166,12 +173,19 @@ static const char *explain(DecodeMode mode, const uint8_t *b, const DecodedInsn 
         return NULL;
     }
     if (vireo_ok && d->mnemonic == MN_FPU) {
-        return "x87 escape described by length only until the x87 work; Capstone 4 rejects "
-               "reserved x87 encodings";
+        return "x87 escape described by its encoding only until the x87 unit lands; Capstone 4 "
+               "rejects the reserved x87 encodings";
     }
-    if (vireo_ok && d->mnemonic == MN_SSE) {
-        return "MMX/SSE opcode described by length only until the SSE work: mandatory "
-               "prefixes and register-only forms not yet checked";
+    if (vireo_ok && !cs_ok && d->mnemonic == MN_SSE) {
+        return "MMX/SSE form described by its encoding only (raises #UD) accepts either ModRM.mod; "
+               "Capstone 4 rejects the register-only or memory-only form's other mod";
+    }
+    if (vireo_ok && !cs_ok && has_66 && map == 2 &&
+        (d->mnemonic == MN_HADDPD || d->mnemonic == MN_HSUBPD || d->mnemonic == MN_ADDSUBPD ||
+         d->mnemonic == MN_CVTTPD2DQ) &&
+        (mode == DECODE_16 || memchr(b, 0x67, plen) != NULL)) {
+        return "66 0F 7C/7D/D0/E6 (HADDPD, HSUBPD, ADDSUBPD, CVTTPD2DQ) in 16-bit mode or with "
+               "67h: Capstone 4 rejects them, the SDM defines them in every mode";
     }
     if (vireo_ok && !cs_ok && map == 2 && op >= 0x18 && op <= 0x1f) {
         return "0F 18-1F /r: reserved NOPs (SDM Vol. 2B NOP), some rejected by Capstone 4";

@@ -165,8 +165,6 @@ static const char *exclusion(uint16_t mn)
     case MN_CLAC:
     case MN_STAC:
         return "privileged or IOPL-sensitive (system-instruction tests)";
-    case MN_FPU:
-    case MN_SSE:
     case MN_FXSAVE:
     case MN_FXRSTOR:
     case MN_LDMXCSR:

@@ -44,7 +44,7 @@ enum { FORM_NO_MODRM, FORM_MODRM_ANY, FORM_MODRM_MEM, FORM_MODRM_REG };
 /* One leaf of the opcode table: an opcode with its mandatory prefix, ModRM.reg and rm. */
 typedef struct DiffForm {
     const OpcodeEntry *e;
-    uint16_t flags; /* OPF_* of the entry and the group entries above it */
+    uint32_t flags; /* OPF_* of the entry and the group entries above it */
     uint8_t map;    /* 1, 2, 0x38, 0x3a */
     uint8_t opcode;
     int8_t mprefix;       /* -1, or the PREFIXED index: 0 none, 1 66, 2 F3, 3 F2 */
