@@ -33,11 +33,6 @@ enum {
     FX_FDS = 20, FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_ST = 32, FX_XMM = 160,
 };
 
-static uint16_t fsw_with_top(const CpuState *cpu)
-{
-    return (uint16_t)((cpu->fpu.fsw & ~(7u << FSW_TOP_SHIFT)) | ((unsigned)cpu->fpu.top << FSW_TOP_SHIFT));
-}
-
 /* The XMM registers an instruction saves: 16 in 64-bit mode, 8 elsewhere. */
 static unsigned xmm_count(const CpuState *cpu)
 {
@@ -49,7 +44,7 @@ static void put_x87(const CpuState *cpu, uint8_t *img, bool wide)
 {
     const FpuState *f = &cpu->fpu;
     st_le16(img + FX_FCW, f->fcw);
-    st_le16(img + FX_FSW, fsw_with_top(cpu));
+    st_le16(img + FX_FSW, fpu_status_word(cpu));
     img[FX_FTW] = f->ftw;
     st_le16(img + FX_FOP, f->fop);
     if (wide) {
@@ -106,12 +101,7 @@ static void get_x87(CpuState *cpu, const uint8_t *img, bool wide)
         r->sig = ld_le64(img + FX_ST + 16 * i);
         r->exp = ld_le16(img + FX_ST + 16 * i + 8);
     }
-    /* ES (and B) follow the loaded flags and masks, as FLDENV's do (SDM Vol. 1 §8.1.3.1). */
-    if (f->fsw & ~f->fcw & FSW_FLAGS) {
-        f->fsw |= FSW_ES | FSW_B;
-    } else {
-        f->fsw &= (uint16_t)~(FSW_ES | FSW_B);
-    }
+    fpu_update_es(cpu);
 }
 
 static void get_xmm(CpuState *cpu, const uint8_t *img)
@@ -121,17 +111,11 @@ static void get_xmm(CpuState *cpu, const uint8_t *img)
     }
 }
 
+/* XRSTOR's initial x87 state: FNINIT's, with the registers cleared too. */
 static void init_x87(CpuState *cpu)
 {
-    FpuState *f = &cpu->fpu;
-    f->fcw = 0x037f;
-    f->fsw = 0;
-    f->top = 0;
-    f->ftw = 0;
-    f->fop = 0;
-    f->fip = f->fdp = 0;
-    f->fcs = f->fds = 0;
-    memset(f->st, 0, sizeof(f->st));
+    fpu_init_x87(cpu);
+    memset(cpu->fpu.st, 0, sizeof(cpu->fpu.st));
 }
 
 static void init_xmm(CpuState *cpu)
@@ -144,7 +128,7 @@ static void init_xmm(CpuState *cpu)
 static bool x87_in_use(const CpuState *cpu)
 {
     const FpuState *f = &cpu->fpu;
-    if (f->fcw != 0x037f || fsw_with_top(cpu) != 0 || f->ftw != 0 || f->fop != 0 || f->fip ||
+    if (f->fcw != 0x037f || fpu_status_word(cpu) != 0 || f->ftw != 0 || f->fop != 0 || f->fip ||
         f->fdp || f->fcs || f->fds) {
         return true;
     }

@@ -56,9 +56,8 @@ void exec_clflush(CpuState *cpu, const DecodedInsn *d)
 
 void exec_wait(CpuState *cpu, const DecodedInsn *d)
 {
-    if ((cpu->paging.cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) {
-        cpu_raise(cpu, EXC_NM, 0);
-    }
+    (void)d;
+    fpu_check_wait(cpu);
 }
 
 /* HLT: privileged (#GP(0) above CPL 0); the CPU then waits for an interrupt. */
@@ -87,15 +86,4 @@ void exec_bound(CpuState *cpu, const DecodedInsn *d)
     if (index < lower || index > upper) {
         cpu_raise(cpu, EXC_BR, 0);
     }
-}
-
-/*
- * x87 escapes (D8-DF). The device-not-available rules come first (SDM Vol. 3A §2.5, table
- * 2-2: CR0.EM or CR0.TS set gives #NM), so lazy FPU switching works; the arithmetic itself
- * arrives with the x87 unit, and until then an x87 instruction is #UD.
- */
-void exec_fpu(CpuState *cpu, const DecodedInsn *d)
-{
-    fpu_check_x87(cpu);
-    exec_unimplemented(cpu, d);
 }

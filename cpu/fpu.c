@@ -16,6 +16,28 @@ void fpu_reset(CpuState *cpu)
     cpu->fpu.mxcsr = MXCSR_RESET;
 }
 
+void fpu_init_x87(CpuState *cpu)
+{
+    FpuState *f = &cpu->fpu;
+    f->fcw = 0x037f;
+    f->fsw = 0;
+    f->top = 0;
+    f->ftw = 0;
+    f->fop = 0;
+    f->fip = f->fdp = 0;
+    f->fcs = f->fds = 0;
+}
+
+void fpu_update_es(CpuState *cpu)
+{
+    FpuState *f = &cpu->fpu;
+    if (f->fsw & ~f->fcw & FSW_FLAGS) {
+        f->fsw |= FSW_ES | FSW_B;
+    } else {
+        f->fsw &= (uint16_t)~(FSW_ES | FSW_B);
+    }
+}
+
 void fpu_check_x87(CpuState *cpu)
 {
     if (cpu->paging.cr0 & (CR0_EM | CR0_TS)) {
@@ -47,6 +69,14 @@ static void report_pending(CpuState *cpu)
 void fpu_check_x87_wait(CpuState *cpu)
 {
     fpu_check_x87(cpu);
+    report_pending(cpu);
+}
+
+void fpu_check_wait(CpuState *cpu)
+{
+    if ((cpu->paging.cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) {
+        cpu_raise(cpu, EXC_NM, 0);
+    }
     report_pending(cpu);
 }
 

@@ -17,6 +17,10 @@
  * 1F80H, XMM and ST registers zero. INIT keeps the x87 and SSE state. */
 void fpu_reset(CpuState *cpu);
 
+/* FNINIT (SDM Vol. 3A §9.1.1 table 9-1): FCW 037FH, FSW 0, every tag empty, pointers and
+ * opcode 0; the register contents stay. */
+void fpu_init_x87(CpuState *cpu);
+
 /*
  * x87 instructions: CR0.EM or CR0.TS set is #NM. A waiting instruction (all but FNINIT,
  * FNCLEX, FNSTCW, FNSTSW, FNSTENV, FNSAVE and the no-wait forms) then reports a pending
@@ -24,6 +28,10 @@ void fpu_reset(CpuState *cpu);
  */
 void fpu_check_x87(CpuState *cpu);
 void fpu_check_x87_wait(CpuState *cpu);
+
+/* WAIT/FWAIT: #NM only when CR0.MP and CR0.TS are both set, then a pending exception as above
+ * (SDM Vol. 2D "WAIT/FWAIT"). */
+void fpu_check_wait(CpuState *cpu);
 
 /*
  * MMX instructions: CR0.EM is #UD, CR0.TS is #NM, a pending x87 exception is #MF (as for a
@@ -46,6 +54,17 @@ static inline uint16_t fpu_fcw_loaded(uint16_t v)
 {
     return (uint16_t)((v & 0x1f3f) | 0x40);
 }
+
+/* The status word with TOP in bits 11-13, as FNSTSW and FXSAVE store it. */
+static inline uint16_t fpu_status_word(const CpuState *cpu)
+{
+    return (uint16_t)((cpu->fpu.fsw & ~(7u << FSW_TOP_SHIFT)) |
+                      ((unsigned)cpu->fpu.top << FSW_TOP_SHIFT));
+}
+
+/* ES (and B) follow the status word's flags and the control word's masks after a load of
+ * either (FLDCW, FLDENV, FRSTOR, FXRSTOR, XRSTOR; SDM Vol. 1 §8.1.3.1). */
+void fpu_update_es(CpuState *cpu);
 
 /* Registers. */
 static inline XmmReg *fpu_xmm(CpuState *cpu, unsigned reg)

@@ -172,10 +172,6 @@ static const char *explain(DecodeMode mode, const uint8_t *b, const DecodedInsn 
         }
         return NULL;
     }
-    if (vireo_ok && d->mnemonic == MN_FPU) {
-        return "x87 escape described by its encoding only until the x87 unit lands; Capstone 4 "
-               "rejects the reserved x87 encodings";
-    }
     if (vireo_ok && !cs_ok && d->mnemonic == MN_SSE) {
         return "MMX/SSE form described by its encoding only (raises #UD) accepts either ModRM.mod; "
                "Capstone 4 rejects the register-only or memory-only form's other mod";
