@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "cpu/decode.h"
+#include "cpu/opcode.h"
 
 typedef struct PrefixSet {
     const char *name;
@@ -106,6 +107,44 @@ static bool starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/*
+ * The MMX/SSE form the instruction's mandatory prefix selects (F2/F3, the last one, outrank
+ * 66; cpu/opcode_sse.c), or NULL when the opcode is not an MMX/SSE row. *slot_index is the
+ * prefix column: 0 none, 1 66, 2 F3, 3 F2.
+ */
+static const OpcodeEntry *sse_slot(const uint8_t *b, unsigned plen, unsigned map, uint8_t op,
+                                   unsigned *slot_index)
+{
+    const OpcodeEntry(*rows)[4] = map == 2 ? sse_map2 : map == 0x38 ? sse_map38
+                                : map == 0x3a ? sse_map3a : NULL;
+    if (!rows) {
+        return NULL;
+    }
+    bool any = false;
+    for (unsigned i = 0; i < 4; i++) {
+        any |= rows[op][i].mnemonic != MN_INVALID || (rows[op][i].flags & OPF_GROUP);
+    }
+    if (!any) {
+        return NULL;
+    }
+    unsigned idx = 0;
+    for (unsigned i = 0; i < plen; i++) {
+        idx = b[i] == 0xf3 ? 2 : b[i] == 0xf2 ? 3 : b[i] == 0x66 && idx == 0 ? 1 : idx;
+    }
+    *slot_index = idx;
+    return &rows[op][idx];
+}
+
+static bool has_operand_kind(const OpcodeEntry *e, OperandKind kind)
+{
+    for (unsigned i = 0; i < 3; i++) {
+        if (e->op[i].kind == kind) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Capstone mnemonics of extensions vireo neither implements nor advertises. */
 static bool is_unmodelled_extension(const char *cs_mnemonic)
 {
@@ -116,6 +155,7 @@ static bool is_unmodelled_extension(const char *cs_mnemonic)
         "getsec", "invept", "invvpid",                         /* SMX, VMX */
         "xbegin", "xabort", "xend", "xtest",                   /* TSX */
         "extrq", "insertq",                                    /* AMD SSE4a */
+        "pclmulqdq", "aes",                                    /* PCLMULQDQ, AES-NI */
     };
     for (unsigned i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
         if (starts_with(cs_mnemonic, prefixes[i])) {
@@ -138,10 +178,11 @@ static const char *explain(DecodeMode mode, const uint8_t *b, const DecodedInsn 
     bool has_lock = memchr(b, 0xf0, plen) != NULL;
     bool has_66 = memchr(b, 0x66, plen) != NULL;
     bool has_rep = memchr(b, 0xf3, plen) || memchr(b, 0xf2, plen);
+    unsigned slot_idx;
     if (!vireo_ok && cs_ok) {
         if (is_unmodelled_extension(insn->mnemonic)) {
             return "extension vireo does not implement or advertise (AVX, 3DNow!, SHA, "
-                   "PadLock, VMX, SMX, TSX, SSE4a): vireo raises #UD";
+                   "PadLock, VMX, SMX, TSX, SSE4a, PCLMULQDQ, AES-NI): vireo raises #UD";
         }
         if (has_lock) {
             return "LOCK where the SDM forbids it (no memory destination, or not a lockable "
@@ -159,12 +200,19 @@ static const char *explain(DecodeMode mode, const uint8_t *b, const DecodedInsn 
             return "0F AE fence row with 66/F2/F3: other instructions (CET INCSSP, WAITPKG "
                    "UMONITOR/TPAUSE) vireo does not implement; Capstone 4 decodes the fence";
         }
-        if (map == 2 && (has_66 || has_rep) &&
-            (op == 0x2e || op == 0x2f || op == 0x52 || op == 0x53 || op == 0x5b || op == 0x7c ||
-             op == 0x7d || op == 0xd0)) {
-            return "mandatory prefix with no form in SDM Vol. 2D table A-3 (F2/F3 0F 2E/2F, 66/F2 "
-                   "0F 52/53, F2 0F 5B, F3 0F 7C/7D/D0; F2/F3 outrank 66): #UD; Capstone 4 "
-                   "ignores the prefix or picks 66";
+        const OpcodeEntry *slot = sse_slot(b, plen, map, op, &slot_idx);
+        if (slot && slot->mnemonic == MN_INVALID && !(slot->flags & OPF_GROUP)) {
+            return "MMX/SSE opcode whose mandatory prefix (F2/F3 outrank 66) selects no form in "
+                   "SDM Vol. 2D tables A-3 to A-5: #UD; Capstone 4 ignores or reorders the prefix";
+        }
+        unsigned mod = b[plen + (map == 2 ? 2 : 3)] >> 6;
+        if (slot && mod == 3 && has_operand_kind(slot, OPK_M)) {
+            return "memory-only MMX/SSE form (MOVLPD, MOVHPD m64, MOVNT*, LDDQU) with a register "
+                   "operand: #UD; Capstone 4 decodes another instruction's register form";
+        }
+        if (slot && mod != 3 && (has_operand_kind(slot, OPK_N) || has_operand_kind(slot, OPK_U))) {
+            return "register-only MMX/SSE form (MOVQ2DQ, MOVDQ2Q, PMOVMSKB, MOVMSKPS) with a memory "
+                   "operand: #UD; Capstone 4 decodes another prefix's memory form";
         }
         if (map == 2 && (op == 0x01 || op == 0xc7 || op == 0x00)) {
             return "0F 00/0F 01/0F C7 forms of unmodelled extensions (VMX, SVM, SGX, PKU, "
@@ -172,9 +220,10 @@ static const char *explain(DecodeMode mode, const uint8_t *b, const DecodedInsn 
         }
         return NULL;
     }
-    if (vireo_ok && !cs_ok && d->mnemonic == MN_SSE) {
-        return "MMX/SSE form described by its encoding only (raises #UD) accepts either ModRM.mod; "
-               "Capstone 4 rejects the register-only or memory-only form's other mod";
+    if (vireo_ok && !cs_ok && has_66 && (mode == DECODE_16 || memchr(b, 0x67, plen)) &&
+        sse_slot(b, plen, map, op, &slot_idx) && slot_idx == 1) {
+        return "66-prefixed SSE form in 16-bit mode or with 67h: Capstone 4 rejects many of them, "
+               "the SDM defines them in every mode";
     }
     if (vireo_ok && !cs_ok && has_66 && map == 2 &&
         (d->mnemonic == MN_HADDPD || d->mnemonic == MN_HSUBPD || d->mnemonic == MN_ADDSUBPD ||
