@@ -173,3 +173,24 @@ void exec_bswap(CpuState *cpu, const DecodedInsn *d)
     uint64_t r = size == 8 ? __builtin_bswap64(v) : size == 4 ? __builtin_bswap32((uint32_t)v) : 0;
     gpr_write(cpu, d->op[0].reg, size, r);
 }
+
+/*
+ * CRC32 (SSE4.2, SDM Vol. 2A "CRC32"): the CRC-32C (Castagnoli) polynomial 11EDC6F41H, bit-
+ * reflected (82F63B78H), of the source's bytes in memory order, starting from the destination's
+ * low doubleword; the result is zero-extended into a 64-bit destination. Flags unchanged.
+ */
+void exec_crc32(CpuState *cpu, const DecodedInsn *d)
+{
+    if (!cpu_has_feature(cpu, CPUID_SSE4_2)) {
+        cpu_raise_ud(cpu);
+    }
+    uint64_t src = opnd_read(cpu, d, 1);
+    uint32_t crc = (uint32_t)cpu->regs[d->op[0].reg];
+    for (unsigned i = 0; i < d->op[1].size; i++) {
+        crc ^= (uint8_t)(src >> (8 * i));
+        for (unsigned b = 0; b < 8; b++) {
+            crc = (crc >> 1) ^ (0x82f63b78u & (0u - (crc & 1)));
+        }
+    }
+    gpr_write(cpu, d->op[0].reg, d->op[0].size, crc);
+}

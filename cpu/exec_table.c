@@ -11,7 +11,7 @@
     X(test) X(mul) X(imul1) X(imul2) X(imul3) X(div) X(idiv) X(daa) X(das) X(aaa) X(aas)   \
     X(aam) X(aad) X(salc) X(cbw) X(cwd) X(rol) X(ror) X(rcl) X(rcr) X(shl) X(shr) X(sal)   \
     X(sar) X(setmo) X(setmoc) X(shld) X(shrd) X(bt) X(bts) X(btr) X(btc) X(bsf) X(bsr)     \
-    X(popcnt) X(tzcnt)                                                                    \
+    X(popcnt) X(tzcnt) X(crc32)                                                           \
     X(lzcnt) X(bswap) X(mov) X(movsxd) X(movzx) X(movsx) X(lea) X(xchg) X(xadd)            \
     X(cmpxchg) X(cmpxchg8b) X(movbe) X(movnti) X(cmov) X(setcc) X(xlat) X(lahf) X(sahf)    \
     X(push) X(pop) X(pusha) X(popa) X(enter) X(leave) X(jmp) X(jcc) X(jmp_ind) X(call)     \
@@ -85,6 +85,7 @@ const ExecFn exec_table[MN_COUNT] = {
     [MN_BSF] = exec_bsf,
     [MN_BSR] = exec_bsr,
     [MN_POPCNT] = exec_popcnt,
+    [MN_CRC32] = exec_crc32,
     [MN_TZCNT] = exec_tzcnt,
     [MN_LZCNT] = exec_lzcnt,
     [MN_BSWAP] = exec_bswap,

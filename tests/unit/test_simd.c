@@ -4,7 +4,8 @@
  * register form and its memory form (and every ModRM.reg of the shift groups 0F 71-73), runs
  * in vireo on the bare CPU fixture and natively on the host (the oracle) from the same random
  * state; compared: XMM0-XMM2, MM1, RAX, RCX, RDX, the arithmetic flags, MXCSR and the memory
- * operand. An encoding vireo rejects must be #UD on the host too.
+ * operand. An encoding vireo rejects must be #UD on the host too. CRC32 and POPCNT, the
+ * general-register SSE4.2 instructions, run the same way.
  *
  * Operands are drawn to hit lane boundaries: bytes, words and doublewords at 0, ±1, the signed
  * and unsigned extremes, and random values; the immediate is random (all of its bits matter to
@@ -342,7 +343,7 @@ static bool skip_encoding(unsigned map, uint8_t op, unsigned prefix)
 
 static void test_simd_forms_match_host(void)
 {
-    CHECK(native_setup());
+    CHECK(native_page || native_setup());
     CHECK_EQ(fixture_init(&fx, 16 << 20, CPU_MODEL_X86_64), 0);
     fixture_set_mode(&fx, FIXTURE_LONG64, 0);
     fx.cpu.regs[R_SP] = 0x80000;
@@ -392,8 +393,39 @@ static void test_simd_forms_match_host(void)
     fixture_destroy(&fx);
 }
 
+/* CRC32 (F2 0F 38 F0/F1) and POPCNT (F3 0F B8), every operand size: general-register
+ * instructions of SSE4.2 outside the MMX/SSE maps. */
+static void test_simd_crc32_popcnt_match_host(void)
+{
+    static const struct {
+        uint8_t pre[3];
+        unsigned npre, map;
+        uint8_t op;
+    } forms[] = {
+        { { 0xf2 }, 1, 0x38, 0xf0 },             { { 0xf2 }, 1, 0x38, 0xf1 },
+        { { 0x66, 0xf2 }, 2, 0x38, 0xf1 },       { { 0xf2, 0x48 }, 2, 0x38, 0xf0 },
+        { { 0xf2, 0x48 }, 2, 0x38, 0xf1 },       { { 0xf3 }, 1, 2, 0xb8 },
+        { { 0x66, 0xf3 }, 2, 2, 0xb8 },          { { 0xf3, 0x48 }, 2, 2, 0xb8 },
+    };
+    CHECK(native_page || native_setup());
+    CHECK_EQ(fixture_init(&fx, 16 << 20, CPU_MODEL_X86_64), 0);
+    fixture_set_mode(&fx, FIXTURE_LONG64, 0);
+    fx.cpu.regs[R_SP] = 0x80000;
+    unsigned n = case_count() * 10, cases = 0, bad = 0;
+    for (unsigned k = 0; k < sizeof(forms) / sizeof(forms[0]); k++) {
+        bad += run_encoding(forms[k].pre, forms[k].npre, forms[k].map, forms[k].op, 0xca, n,
+                            &cases);
+        bad += run_encoding(forms[k].pre, forms[k].npre, forms[k].map, forms[k].op, 0x0e, n,
+                            &cases);
+    }
+    printf("  %u cases, %u mismatches\n", cases, bad);
+    CHECK_EQ(bad, 0);
+    fixture_destroy(&fx);
+}
+
 static const CheckTest tests[] = {
     CHECK_TEST(test_simd_forms_match_host),
+    CHECK_TEST(test_simd_crc32_popcnt_match_host),
     { 0 },
 };
 
