@@ -15,6 +15,8 @@
  *   only with an APIC attached, which decides what they do.
  * - IA32_FEATURE_CONTROL reads as locked with VMX off, so writes fault (§23.7).
  * - IA32_BIOS_SIGN_ID: no microcode; reads 0, writes ignored (the update-signature protocol).
+ * - IA32_PLATFORM_ID (Vol. 4 table 2-2, read-only): platform 0, which the microcode loaders of
+ *   Linux read on every Intel family-6 CPU.
  * - IA32_MTRRCAP: 8 variable ranges, fixed ranges, write-combining; no SMRR. Memory types are
  *   stored and read back, never applied.
  * - IA32_MCG_CAP reports no banks; IA32_MCG_STATUS holds RIPV, EIPV and MCIP.
@@ -176,6 +178,7 @@ static const MsrDesc msrs[] = {
     {MSR_IA32_TSC, 1, NO_FIELD, MSR_RULE_ANY, read_tsc, write_tsc},
     {MSR_IA32_APIC_BASE, 1, FIELD(apic_base), MSR_RULE_ANY, NULL, write_apic_base},
     {MSR_IA32_FEATURE_CONTROL, 1, NO_FIELD, MSR_RULE_READ_ONLY, read_feature_control, NULL},
+    {MSR_IA32_PLATFORM_ID, 1, NO_FIELD, MSR_RULE_READ_ONLY, read_zero, NULL},
     {MSR_IA32_BIOS_SIGN_ID, 1, NO_FIELD, MSR_RULE_ANY, read_zero, write_ignored},
     {MSR_IA32_MTRRCAP, 1, NO_FIELD, MSR_RULE_READ_ONLY, read_mtrrcap, NULL},
     {MSR_IA32_SYSENTER_CS, 1, FIELD(sysenter_cs), MSR_RULE_ANY, NULL, NULL},

@@ -338,6 +338,10 @@ static void test_cpu_sysreg_msr_table(void)
     /* FS.base is the segment cache's base. */
     CHECK(msr_write(cpu, MSR_IA32_FS_BASE, 0x7fff0000ull));
     CHECK_EQ(cpu->seg[SEG_FS].base, 0x7fff0000ull);
+    /* IA32_PLATFORM_ID: read-only, platform 0 (Linux's microcode loader reads it). */
+    v = 1;
+    CHECK(msr_read(cpu, MSR_IA32_PLATFORM_ID, &v) && v == 0);
+    CHECK(!msr_write(cpu, MSR_IA32_PLATFORM_ID, 0));
     /* IA32_FMASK: bits 63:32 reserved. */
     CHECK(!msr_write(cpu, MSR_IA32_FMASK, 1ull << 32));
     /* PAT: types 2 and 3 are reserved (SDM Vol. 3A table 12-10). */

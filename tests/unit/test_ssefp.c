@@ -18,12 +18,12 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stddef.h>
-#include <sys/mman.h>
 #include <ucontext.h>
 
 #include "check.h"
 #include "cpu/fpu.h"
 #include "cpu_fixture.h"
+#include "native_page.h"
 #include "test_softfloat_gen.h"
 
 #if !defined(__x86_64__)
@@ -210,16 +210,8 @@ static void native_on_sigfpe(int sig, siginfo_t *info, void *ctx)
 
 static bool native_setup(void)
 {
-    native_page =
-        mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (native_page == MAP_FAILED) {
-        return false;
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = native_on_sigfpe;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    return sigaction(SIGFPE, &sa, NULL) == 0;
+    native_page = native_page_map();
+    return native_page && native_catch_faults(native_on_sigfpe);
 }
 
 /* Runs `insn` (followed by RET in the page) on the state: xmm1/xmm2, mm1/mm2, rax/rcx, rsi

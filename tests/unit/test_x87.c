@@ -21,12 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "check.h"
 #include "cpu/decode.h"
 #include "cpu/fpu.h"
 #include "cpu_fixture.h"
+#include "native_page.h"
 #include "test_softfloat_gen.h"
 
 #if !defined(__x86_64__)
@@ -59,24 +59,18 @@ static uint8_t *native_page;
 static sigjmp_buf native_jump;
 static volatile int native_signal;
 
-static void native_on_signal(int sig)
+static void native_on_signal(int sig, siginfo_t *info, void *ctx)
 {
+    (void)info;
+    (void)ctx;
     native_signal = sig;
     siglongjmp(native_jump, 1);
 }
 
 static bool native_setup(void)
 {
-    native_page =
-        mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (native_page == MAP_FAILED) {
-        return false;
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = native_on_signal;
-    sa.sa_flags = SA_NODEFER;
-    return sigaction(SIGILL, &sa, NULL) == 0 && sigaction(SIGFPE, &sa, NULL) == 0;
+    native_page = native_page_map();
+    return native_page && native_catch_faults(native_on_signal);
 }
 
 /* The same code runs on both sides: FRSTOR [rdi]; the instruction; FNSAVE [rdx]. */
