@@ -4,7 +4,8 @@
  * A guest reset (triple fault, the keyboard controller's reset line, the reset control register)
  * reboots: the board and the CPU are reset and the kernel loaded again, as QEMU's -kernel
  * does; with -no-reboot vireo exits with status 0 instead (QEMU's behaviour). An ACPI
- * power-off (S5) ends vireo with status 0.
+ * power-off (S5) ends vireo with status 0; with -no-shutdown the emulation stops there instead
+ * and vireo waits for the user (Ctrl-A x on the serial console, or a signal), as QEMU does.
  */
 #include "system/machine.h"
 
@@ -349,6 +350,18 @@ static void idle(Machine *m)
     }
 }
 
+/* -no-shutdown: the guest is off; only the console's quit key (or a signal) ends vireo. */
+static int wait_stopped(Machine *m)
+{
+    log_info("guest powered off: emulation stopped (-no-shutdown); Ctrl-A x quits");
+    while (!m->serial.quit_requested) {
+        poll_serial(m);
+        struct timespec ts = { 0, MACHINE_IDLE_NS };
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
 int machine_run(Machine *m)
 {
     clock_start(&m->clock);
@@ -363,7 +376,7 @@ int machine_run(Machine *m)
             return m->debug_exit.exit_status;
         }
         if (m->board.event == PC_EVENT_POWEROFF) {
-            return 0;
+            return m->cfg->is_no_shutdown ? wait_stopped(m) : 0;
         }
         bool is_reset = m->board.event == PC_EVENT_RESET || e == CPU_EXIT_SHUTDOWN;
         if (is_reset) {

@@ -167,6 +167,13 @@ static int apply_no_reboot(MachineConfig *cfg, const char *arg, OptionsAction *a
     return 0;
 }
 
+static int apply_no_shutdown(MachineConfig *cfg, const char *arg, OptionsAction *action,
+                             Error *err)
+{
+    cfg->is_no_shutdown = true;
+    return 0;
+}
+
 /* The name is checked against the CPU models when the machine is built (system/machine.c). */
 static int apply_cpu(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
 {
@@ -216,6 +223,8 @@ static const OptionDesc option_table[] = {
     { "cpu", "MODEL", apply_cpu, "CPU model: base (default) or max (all vireo implements)" },
     { "nographic", NULL, apply_nographic, "no graphical output (vireo has no display yet)" },
     { "no-reboot", NULL, apply_no_reboot, "exit instead of rebooting on a guest reset" },
+    { "no-shutdown", NULL, apply_no_shutdown,
+      "stop the emulation instead of exiting when the guest powers off" },
     { "serial", "TARGET", apply_serial,
       "COM1 to stdio (default; C-a x quits), none or file:PATH" },
     { "icount", "[shift=]N", apply_icount,
@@ -229,7 +238,7 @@ static const OptionDesc option_table[] = {
 static const char *const options_not_yet[] = {
     "smp", "hda", "hdb", "hdc", "hdd", "cdrom", "drive", "boot", "bios", "snapshot",
     "display", "monitor", "netdev", "nic", "gdb", "s", "S",
-    "loadvm", "no-shutdown", "machine", "M", "accel",
+    "loadvm", "machine", "M", "accel",
     "enable-kvm", "vga", "incoming", "record", "replay",
 };
 

@@ -44,6 +44,7 @@ typedef struct MachineConfig {
     uint8_t debug_exit_size;
     bool is_nographic;
     bool is_no_reboot;
+    bool is_no_shutdown; /* -no-shutdown: stop the emulation at a guest power-off, do not exit */
     const char *cpu_model;       /* -cpu NAME; NULL for the default */
     CharTarget serial;           /* -serial: COM1's host end (default stdio) */
     const char *serial_path;

@@ -2,19 +2,23 @@
 # tests/boot/boot-linux.sh: boots the default Linux guest (scripts/make-linux-guest.sh) under
 # vireo or QEMU and checks what a user would see on the serial console.
 #
-# Usage: boot-linux.sh [--emulator CMD] [--guest DIR] [--shell] [--timeout SECONDS] [-- ARGS]
+# Usage: boot-linux.sh [--emulator CMD] [--guest DIR] [--shell | --no-shutdown]
+#                      [--timeout SECONDS] [-- ARGS]
 #   --emulator CMD  the emulator command (default: build/vireo); e.g.
 #                   "qemu-system-x86_64 -accel tcg -no-reboot" for the side-by-side reference
 #   --guest DIR     bzImage and initramfs.gz (default: guest/)
 #   --shell         boot without bench=: wait for the busybox shell, type a command and
 #                   "poweroff -f" on the console, and check the command's output
+#   --no-shutdown   bench=none with the emulator's -no-shutdown: after the guest's power-off
+#                   the emulator must keep running until Ctrl-A x is typed, then exit 0
 #   ARGS            extra emulator arguments
 #
 # Checks (each failure is one line; the exit status is 1 if any):
 #   - "GUEST-BOOT-OK" on the console (the guest's /init reached userspace);
 #   - without --shell (bench=none): "GUEST-POWEROFF", then the emulator exits with status 0
 #     (the guest powered the machine off through ACPI);
-#   - with --shell: the typed command's output (42 computed by the guest's shell), then exit 0.
+#   - with --shell: the typed command's output (42 computed by the guest's shell), then exit 0;
+#   - with --no-shutdown: still running 3 s after the guest's power-off, exit 0 after Ctrl-A x.
 # The console is kept in a log whose path is printed on failure.
 set -uo pipefail
 
@@ -22,6 +26,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 emulator=$repo/build/vireo
 guest=$repo/guest
 shell=0
+no_shutdown=0
 timeout=300
 extra=()
 
@@ -35,8 +40,9 @@ while [ $# -gt 0 ]; do
     --emulator) emulator=$2; shift 2 ;;
     --guest) guest=$2; shift 2 ;;
     --shell) shell=1; shift ;;
+    --no-shutdown) no_shutdown=1; extra+=(-no-shutdown); shift ;;
     --timeout) timeout=$2; shift 2 ;;
-    --) shift; extra=("$@"); break ;;
+    --) shift; extra+=("$@"); break ;;
     *) die "$1: unknown option" ;;
     esac
 done
@@ -60,7 +66,25 @@ fail() {
     problems=$((problems + 1))
 }
 
-if [ $shell -eq 0 ]; then
+if [ $no_shutdown -eq 1 ]; then
+    fifo=$(mktemp -u /tmp/vireo-boot-in.XXXXXX)
+    mkfifo "$fifo"
+    timeout "$timeout" "${cmd[@]}" <"$fifo" >"$log" 2>&1 &
+    pid=$!
+    exec 3>"$fifo"
+    for _ in $(seq 1 "$timeout"); do
+        grep -q "reboot: Power down" "$log" && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 1
+    done
+    sleep 3
+    kill -0 $pid 2>/dev/null || fail "the emulator exited at the guest's power-off despite -no-shutdown"
+    printf '\001x' >&3
+    wait $pid
+    status=$?
+    exec 3>&-
+    rm -f "$fifo"
+elif [ $shell -eq 0 ]; then
     timeout "$timeout" "${cmd[@]}" </dev/null >"$log" 2>&1
     status=$?
 else
