@@ -204,6 +204,51 @@ static int setup_debugcon(Machine *m, Error *err)
     return 0;
 }
 
+/* The host stream of -chardev `id` (NULL for null), opening a file backend once. */
+static int chardev_stream(Machine *m, const char *id, FILE **out, Error *err)
+{
+    const MachineConfig *cfg = m->cfg;
+    for (unsigned i = 0; i < cfg->nchardevs; i++) {
+        const ChardevConfig *c = &cfg->chardevs[i];
+        if (strcmp(c->id, id) != 0) {
+            continue;
+        }
+        if (c->target == CHAR_TARGET_STDIO) {
+            *out = stdout;
+        } else if (c->target == CHAR_TARGET_FILE) {
+            if (!m->chardev_files[i]) {
+                m->chardev_files[i] = fopen(c->path, "w");
+                if (!m->chardev_files[i]) {
+                    return error_set(err, -1, "-chardev %s: %s: %s", id, c->path,
+                                     strerror(errno));
+                }
+            }
+            *out = m->chardev_files[i];
+        } else {
+            *out = NULL;
+        }
+        return 0;
+    }
+    return error_set(err, -1, "isa-debugcon: no character device '%s' (-chardev ...,id=%s)", id,
+                     id);
+}
+
+/* -device isa-debugcon: more debug consoles (SeaBIOS logs to 0x402). */
+static int setup_extra_debugcons(Machine *m, Error *err)
+{
+    for (unsigned i = 0; i < m->cfg->ndebugcons; i++) {
+        const DebugconConfig *d = &m->cfg->debugcons[i];
+        FILE *out = NULL;
+        if (chardev_stream(m, d->chardev, &out, err) < 0) {
+            return -1;
+        }
+        if (debugcon_init(&m->extra_debugcons[i], m->ports, d->iobase, out) < 0) {
+            return error_set(err, -1, "isa-debugcon: port %#x already in use", d->iobase);
+        }
+    }
+    return 0;
+}
+
 static uint64_t read_icount(void *opaque)
 {
     const Machine *m = opaque;
@@ -288,7 +333,7 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
         }
         m->cpu.cpuid = model;
     }
-    if (setup_debugcon(m, err) < 0) {
+    if (setup_debugcon(m, err) < 0 || setup_extra_debugcons(m, err) < 0) {
         return -1;
     }
     if (cfg->has_debug_exit &&
@@ -411,6 +456,11 @@ void machine_destroy(Machine *m)
     }
     if (m->debugcon_file) {
         fclose(m->debugcon_file);
+    }
+    for (unsigned i = 0; i < OPTIONS_MAX_CHARDEVS; i++) {
+        if (m->chardev_files[i]) {
+            fclose(m->chardev_files[i]);
+        }
     }
     if (m->is_serial_open) {
         chardev_close(&m->serial);

@@ -40,6 +40,8 @@ typedef struct Machine {
     uint64_t ram_below_4g;
     uint64_t ram_above_4g;
     DebugconState debugcon;
+    DebugconState extra_debugcons[OPTIONS_MAX_DEBUGCONS]; /* -device isa-debugcon */
+    FILE *chardev_files[OPTIONS_MAX_CHARDEVS];            /* opened file chardevs, owned */
     FILE *debugcon_file; /* owned when it is a file */
     DebugExitState debug_exit;
     PcBoard board;

@@ -123,20 +123,64 @@ static int parse_number_property(const char *text, uint64_t max, uint64_t *value
     return 0;
 }
 
-/* -device NAME[,prop=value...]: only isa-debug-exit exists so far (QEMU's properties). */
-static int apply_device(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+/* Copies a "key=value" property's value into dst (size n); false if it does not fit. */
+static bool copy_property(char *dst, size_t n, const char *value)
 {
-    char buf[256];
+    if (!*value || strlen(value) >= n) {
+        return false;
+    }
+    strcpy(dst, value);
+    return true;
+}
+
+/* -chardev file,id=ID,path=PATH | stdio,id=ID | null,id=ID (QEMU's spelling). */
+static int apply_chardev(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    char buf[512];
     if (strlen(arg) >= sizeof(buf)) {
-        return error_set(err, -1, "device description too long");
+        return error_set(err, -1, "character device description too long");
+    }
+    if (cfg->nchardevs == OPTIONS_MAX_CHARDEVS) {
+        return error_set(err, -1, "more than %d character devices", OPTIONS_MAX_CHARDEVS);
     }
     strcpy(buf, arg);
+    ChardevConfig c = { .target = CHAR_TARGET_NONE };
     char *save = NULL;
-    char *name = strtok_r(buf, ",", &save);
-    if (!name || strcmp(name, "isa-debug-exit") != 0) {
-        return error_set(err, -1, "'%.64s': unknown device (vireo has: isa-debug-exit)",
-                         name ? name : "");
+    char *backend = strtok_r(buf, ",", &save);
+    if (backend && strcmp(backend, "file") == 0) {
+        c.target = CHAR_TARGET_FILE;
+    } else if (backend && strcmp(backend, "stdio") == 0) {
+        c.target = CHAR_TARGET_STDIO;
+    } else if (!backend || strcmp(backend, "null") != 0) {
+        return error_set(err, -1, "'%.64s': unknown backend (vireo has: file, stdio, null)",
+                         backend ? backend : "");
     }
+    for (char *prop = strtok_r(NULL, ",", &save); prop; prop = strtok_r(NULL, ",", &save)) {
+        bool ok = strncmp(prop, "id=", 3) == 0 ? copy_property(c.id, sizeof(c.id), prop + 3)
+                : strncmp(prop, "path=", 5) == 0 && c.target == CHAR_TARGET_FILE
+                    ? copy_property(c.path, sizeof(c.path), prop + 5)
+                    : false;
+        if (!ok) {
+            return error_set(err, -1, "%s: bad property '%.64s' (id=ID%s)", backend, prop,
+                             c.target == CHAR_TARGET_FILE ? ", path=PATH" : "");
+        }
+    }
+    if (!c.id[0] || (c.target == CHAR_TARGET_FILE && !c.path[0])) {
+        return error_set(err, -1, "%s: needs id=ID%s", backend,
+                         c.target == CHAR_TARGET_FILE ? " and path=PATH" : "");
+    }
+    for (unsigned i = 0; i < cfg->nchardevs; i++) {
+        if (strcmp(cfg->chardevs[i].id, c.id) == 0) {
+            return error_set(err, -1, "character device id '%s' used twice", c.id);
+        }
+    }
+    cfg->chardevs[cfg->nchardevs++] = c;
+    return 0;
+}
+
+/* isa-debug-exit[,iobase=N][,iosize=1|2|4] */
+static int parse_debug_exit(MachineConfig *cfg, char *save, Error *err)
+{
     cfg->has_debug_exit = true;
     for (char *prop = strtok_r(NULL, ",", &save); prop; prop = strtok_r(NULL, ",", &save)) {
         uint64_t v;
@@ -151,6 +195,50 @@ static int apply_device(MachineConfig *cfg, const char *arg, OptionsAction *acti
         }
     }
     return 0;
+}
+
+/* isa-debugcon[,iobase=N],chardev=ID (the chardev is looked up when the machine is built). */
+static int parse_debugcon(MachineConfig *cfg, char *save, Error *err)
+{
+    if (cfg->ndebugcons == OPTIONS_MAX_DEBUGCONS) {
+        return error_set(err, -1, "isa-debugcon: more than %d", OPTIONS_MAX_DEBUGCONS);
+    }
+    DebugconConfig d = { .iobase = 0xe9 };
+    for (char *prop = strtok_r(NULL, ",", &save); prop; prop = strtok_r(NULL, ",", &save)) {
+        uint64_t v;
+        if (strncmp(prop, "iobase=", 7) == 0 && parse_number_property(prop + 7, 0xffff, &v) == 0) {
+            d.iobase = (uint16_t)v;
+        } else if (strncmp(prop, "chardev=", 8) != 0 ||
+                   !copy_property(d.chardev, sizeof(d.chardev), prop + 8)) {
+            return error_set(err, -1, "isa-debugcon: bad property '%.64s' (iobase=N, "
+                             "chardev=ID)", prop);
+        }
+    }
+    if (!d.chardev[0]) {
+        return error_set(err, -1, "isa-debugcon: needs chardev=ID (-chardev)");
+    }
+    cfg->debugcons[cfg->ndebugcons++] = d;
+    return 0;
+}
+
+/* -device NAME[,prop=value...]: isa-debug-exit and isa-debugcon (QEMU's properties). */
+static int apply_device(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    char buf[256];
+    if (strlen(arg) >= sizeof(buf)) {
+        return error_set(err, -1, "device description too long");
+    }
+    strcpy(buf, arg);
+    char *save = NULL;
+    char *name = strtok_r(buf, ",", &save);
+    if (name && strcmp(name, "isa-debug-exit") == 0) {
+        return parse_debug_exit(cfg, save, err);
+    }
+    if (name && strcmp(name, "isa-debugcon") == 0) {
+        return parse_debugcon(cfg, save, err);
+    }
+    return error_set(err, -1, "'%.64s': unknown device (vireo has: isa-debug-exit, isa-debugcon)",
+                     name ? name : "");
 }
 
 static int apply_nographic(MachineConfig *cfg, const char *arg, OptionsAction *action,
@@ -218,8 +306,11 @@ static const OptionDesc option_table[] = {
     { "D", "FILE", apply_log_file, "write the log to FILE instead of stderr" },
     { "debugcon", "TARGET", apply_debugcon,
       "debug console port 0xE9 to stdio, none or file:PATH" },
+    { "chardev", "BACKEND,...", apply_chardev,
+      "a host end for devices: file,id=ID,path=PATH or stdio,id=ID or null,id=ID" },
     { "device", "NAME,...", apply_device,
-      "add a device: isa-debug-exit[,iobase=0xf4][,iosize=4]" },
+      "add a device: isa-debug-exit[,iobase=0xf4][,iosize=4] or "
+      "isa-debugcon[,iobase=0x402],chardev=ID" },
     { "cpu", "MODEL", apply_cpu, "CPU model: base (default) or max (all vireo implements)" },
     { "nographic", NULL, apply_nographic, "no graphical output (vireo has no display yet)" },
     { "no-reboot", NULL, apply_no_reboot, "exit instead of rebooting on a guest reset" },

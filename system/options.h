@@ -30,6 +30,24 @@ typedef enum CharTarget {
     CHAR_TARGET_FILE,
 } CharTarget;
 
+#define OPTIONS_MAX_CHARDEVS 4
+#define OPTIONS_MAX_DEBUGCONS 2
+#define OPTIONS_ID_MAX 32
+
+/* -chardev BACKEND,id=ID[,path=PATH]: a named host end for devices (file, stdio, null). */
+typedef struct ChardevConfig {
+    char id[OPTIONS_ID_MAX];
+    CharTarget target; /* CHAR_TARGET_NONE for the null backend */
+    char path[256];
+} ChardevConfig;
+
+/* -device isa-debugcon[,iobase=N],chardev=ID: a debug console besides -debugcon's 0xE9 (SeaBIOS
+ * writes its log to 0x402). */
+typedef struct DebugconConfig {
+    uint16_t iobase;
+    char chardev[OPTIONS_ID_MAX];
+} DebugconConfig;
+
 typedef struct MachineConfig {
     uint64_t ram_bytes;
     const char *kernel_path;
@@ -39,6 +57,10 @@ typedef struct MachineConfig {
     const char *log_path;
     CharTarget debugcon;
     const char *debugcon_path;   /* for CHAR_TARGET_FILE */
+    ChardevConfig chardevs[OPTIONS_MAX_CHARDEVS];
+    unsigned nchardevs;
+    DebugconConfig debugcons[OPTIONS_MAX_DEBUGCONS];
+    unsigned ndebugcons;
     bool has_debug_exit;         /* -device isa-debug-exit */
     uint16_t debug_exit_port;
     uint8_t debug_exit_size;

@@ -17,11 +17,12 @@
 #define DEBUGCON_READBACK 0xe9
 
 typedef struct DebugconState {
-    FILE *out;     /* not owned */
+    FILE *out;     /* not owned; NULL drops the bytes */
     uint16_t port;
 } DebugconState;
 
-/* Registers the console at `port`, writing to `out`. Returns 0 or a negative errno. */
+/* Registers the console at `port`, writing to `out` (NULL: nowhere). Returns 0 or a negative
+ * errno. */
 int debugcon_init(DebugconState *s, PortSpace *ports, uint16_t port, FILE *out);
 
 #endif

@@ -198,7 +198,41 @@ static void test_options_debug_devices(void)
     CHECK_STR_EQ(err.msg, "-debugcon: 'tcp:1234': expected stdio, none or file:PATH");
 }
 
+/* -chardev and -device isa-debugcon (QEMU's spelling; SeaBIOS's log port 0x402). */
+static void test_options_chardev_debugcon(void)
+{
+    MachineConfig cfg;
+    OptionsAction action;
+    Error err;
+    char *argv[] = { "vireo", "-chardev", "file,id=bios,path=/tmp/b.log", "-chardev",
+                     "null,id=quiet", "-device", "isa-debugcon,iobase=0x402,chardev=bios",
+                     "-device", "isa-debugcon,chardev=quiet", "-no-shutdown", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, argv), 0);
+    CHECK_EQ(cfg.nchardevs, 2);
+    CHECK_STR_EQ(cfg.chardevs[0].id, "bios");
+    CHECK_EQ(cfg.chardevs[0].target, CHAR_TARGET_FILE);
+    CHECK_STR_EQ(cfg.chardevs[0].path, "/tmp/b.log");
+    CHECK_EQ(cfg.chardevs[1].target, CHAR_TARGET_NONE);
+    CHECK_EQ(cfg.ndebugcons, 2);
+    CHECK_EQ(cfg.debugcons[0].iobase, 0x402);
+    CHECK_STR_EQ(cfg.debugcons[0].chardev, "bios");
+    CHECK_EQ(cfg.debugcons[1].iobase, 0xe9); /* QEMU's default iobase */
+    CHECK(cfg.is_no_shutdown);
+
+    char *twice[] = { "vireo", "-chardev", "stdio,id=a", "-chardev", "null,id=a", NULL };
+    CHECK(parse(&cfg, &action, &err, twice) < 0);
+    CHECK_STR_EQ(err.msg, "-chardev: character device id 'a' used twice");
+    char *no_path[] = { "vireo", "-chardev", "file,id=a", NULL };
+    CHECK(parse(&cfg, &action, &err, no_path) < 0);
+    char *bad_backend[] = { "vireo", "-chardev", "socket,id=a", NULL };
+    CHECK(parse(&cfg, &action, &err, bad_backend) < 0);
+    char *no_chardev[] = { "vireo", "-device", "isa-debugcon,iobase=0x402", NULL };
+    CHECK(parse(&cfg, &action, &err, no_chardev) < 0);
+    CHECK_STR_EQ(err.msg, "-device: isa-debugcon: needs chardev=ID (-chardev)");
+}
+
 static const CheckTest tests[] = {
+    CHECK_TEST(test_options_chardev_debugcon),
     CHECK_TEST(test_options_debug_devices),
     CHECK_TEST(test_options_defaults),
     CHECK_TEST(test_options_ram_sizes),
