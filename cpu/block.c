@@ -261,6 +261,9 @@ void block_build_single(CpuState *cpu, BlockInsn *scratch)
         want = need;
     }
     scratch->exec = exec_of(&scratch->d);
+    if (cpu->trace) {
+        cpu->trace->block_new(cpu->trace_opaque, cpu, buf, scratch->d.len);
+    }
 }
 
 static void link_block(BlockCache *bc, Block *b)
@@ -370,6 +373,9 @@ static Block *build(BlockCache *bc, CpuState *cpu, const uint8_t *hva, uint64_t 
     phys_map_set_code_page(cpu->map, gpa, true);
     link_block(bc, b);
     bc->decoded++;
+    if (cpu->trace) {
+        cpu->trace->block_new(cpu->trace_opaque, cpu, hva, pos);
+    }
     return b;
 }
 

@@ -184,6 +184,19 @@ typedef struct FpuState {
 #define CPU_MTRR_VAR_COUNT 8
 
 struct CpuidModel;
+struct CpuState;
+
+/*
+ * Execution tracing (the -d items exec, cpu and in_asm; debug/trace.c implements them): called
+ * before each block (or uncached instruction) runs, with CS:RIP at its start, and when the
+ * decoder reads new code into a block, with its guest bytes. NULL in CpuState: no tracing, and
+ * the loop pays one test per block.
+ */
+typedef struct CpuTraceHooks {
+    void (*block_start)(void *opaque, const struct CpuState *cpu);
+    void (*block_new)(void *opaque, const struct CpuState *cpu, const uint8_t *code,
+                      unsigned len);
+} CpuTraceHooks;
 
 /*
  * The local APIC as the CPU sees it (SDM Vol. 3A §11.4.4 IA32_APIC_BASE, §11.12 the x2APIC
@@ -291,6 +304,8 @@ typedef struct CpuState {
     void *tsc_opaque;
     const CpuApicHooks *apic; /* NULL: no local APIC attached */
     void *apic_opaque;
+    const CpuTraceHooks *trace; /* NULL: no execution tracing */
+    void *trace_opaque;
     /* FERR# output (x87 error with CR0.NE = 0): the board raises IRQ 13 on it. NULL: none. */
     void (*ferr)(void *opaque, bool level);
     void *ferr_opaque;

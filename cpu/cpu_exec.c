@@ -20,6 +20,9 @@
  */
 static void run_block(CpuState *cpu, BlockInsn *insns, unsigned n, uint64_t end_icount)
 {
+    if (__builtin_expect(cpu->trace != NULL, 0)) {
+        cpu->trace->block_start(cpu->trace_opaque, cpu);
+    }
     uint64_t left = end_icount - cpu->icount;
     if (n > left) {
         n = (unsigned)left;

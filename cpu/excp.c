@@ -10,6 +10,8 @@
  * from the 4-byte IVT entry at IDTR.base + 4 * vector. An entry beyond the IDTR limit is a #GP
  * (then #DF, then shutdown, as on the 80286 and later).
  */
+#include <stdio.h>
+
 #include "cpu/excp.h"
 
 #include "cpu/exec.h"
@@ -85,13 +87,39 @@ static void deliver_real(CpuState *cpu, unsigned vector, uint64_t return_rip)
     cpu->next_rip = cpu->rip;
 }
 
+static const char *const int_kind_names[] = {
+    [INT_KIND_FAULT] = "fault",
+    [INT_KIND_TRAP] = "trap",
+    [INT_KIND_SOFTWARE] = "software",
+    [INT_KIND_EXTERNAL] = "external",
+    [INT_KIND_ICEBP] = "icebp",
+};
+
+/*
+ * The -d int line: "int: vector 0x0e fault error 0x0002 at 0008:00000000001000f4 cpl 0
+ * cr2 00000000deadbeef"; the error code only when one is pushed, CR2 only for #PF.
+ */
+static void log_delivery(const CpuState *cpu, unsigned vector, IntKind kind,
+                         bool has_error_code, uint32_t error_code)
+{
+    char error[24] = "";
+    char cr2[32] = "";
+    if (has_error_code) {
+        snprintf(error, sizeof(error), " error 0x%04x", error_code);
+    }
+    if (vector == EXC_PF && kind == INT_KIND_FAULT) {
+        snprintf(cr2, sizeof(cr2), " cr2 %016llx", (unsigned long long)cpu->cr2);
+    }
+    log_cat(LOG_CAT_INT, "int: vector 0x%02x %s%s at %04x:%016llx cpl %u%s", vector,
+            int_kind_names[kind], error, cpu->seg[SEG_CS].selector,
+            (unsigned long long)cpu->rip, cpu->cpl, cr2);
+}
+
 void excp_deliver(CpuState *cpu, unsigned vector, IntKind kind, bool has_error_code,
                   uint32_t error_code, uint64_t return_rip)
 {
     if (log_enabled(LOG_CAT_INT)) {
-        log_cat(LOG_CAT_INT, "int: vector %#x kind %d error %#x at %04x:%llx cpl %u cr2 %llx",
-                vector, kind, has_error_code ? error_code : 0, cpu->seg[SEG_CS].selector,
-                (unsigned long long)cpu->rip, cpu->cpl, (unsigned long long)cpu->cr2);
+        log_delivery(cpu, vector, kind, has_error_code, error_code);
     }
     cpu->halted = false;
     if (cpu_in_real_mode(cpu)) {

@@ -306,6 +306,9 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
         return error_set(err, -1, "out of memory");
     }
     m->is_cpu_ready = true;
+    if (trace_attach(&m->tracer, &m->cpu) < 0) {
+        return error_set(err, -1, "-d in_asm: cannot open the Capstone disassembler");
+    }
     clock_init(&m->clock, cfg->has_icount ? CLOCK_ICOUNT : CLOCK_REALTIME, cfg->icount_shift);
     m->clock.icount = read_icount;
     m->clock.icount_opaque = m;
@@ -452,6 +455,7 @@ int machine_run(Machine *m)
 void machine_destroy(Machine *m)
 {
     if (m->is_cpu_ready) {
+        trace_detach(&m->tracer, &m->cpu);
         cpu_destroy(&m->cpu);
     }
     if (m->debugcon_file) {

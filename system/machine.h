@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "cpu/cpu.h"
+#include "debug/trace.h"
 #include "hw/char/debugcon.h"
 #include "hw/fw/linux_boot.h"
 #include "hw/fw/multiboot.h"
@@ -39,6 +40,7 @@ typedef struct Machine {
     VirtualClock clock;
     uint64_t ram_below_4g;
     uint64_t ram_above_4g;
+    Tracer tracer; /* -d exec, cpu, in_asm */
     DebugconState debugcon;
     DebugconState extra_debugcons[OPTIONS_MAX_DEBUGCONS]; /* -device isa-debugcon */
     FILE *chardev_files[OPTIONS_MAX_CHARDEVS];            /* opened file chardevs, owned */

@@ -1,0 +1,108 @@
+/*
+ * debug/trace.c: the -d exec, cpu and in_asm trace (see trace.h). Lines:
+ *   exec: "exec CS:RIP" for each block (or uncached instruction) that starts;
+ *   cpu:  the general registers, RIP, RFLAGS, segment selectors and CR0/CR2/CR3/CR4/EFER;
+ *   in_asm: "in_asm CS:RIP (N bytes)" then "  ADDRESS: mnemonic operands" per instruction.
+ */
+#include "debug/trace.h"
+
+#include "cpu/block.h"
+#include "util/log.h"
+
+static const char *const gpr_names[16] = {
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+    "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+static void trace_block_start(void *opaque, const CpuState *cpu)
+{
+    (void)opaque;
+    unsigned cs = cpu->seg[SEG_CS].selector;
+    log_cat(LOG_CAT_EXEC, "exec %04x:%016llx", cs, (unsigned long long)cpu->rip);
+    if (!log_enabled(LOG_CAT_CPU)) {
+        return;
+    }
+    for (unsigned i = 0; i < 16; i += 4) {
+        log_cat(LOG_CAT_CPU, "%-3s=%016llx %-3s=%016llx %-3s=%016llx %-3s=%016llx",
+                gpr_names[i], (unsigned long long)cpu->regs[i], gpr_names[i + 1],
+                (unsigned long long)cpu->regs[i + 1], gpr_names[i + 2],
+                (unsigned long long)cpu->regs[i + 2], gpr_names[i + 3],
+                (unsigned long long)cpu->regs[i + 3]);
+    }
+    log_cat(LOG_CAT_CPU, "rip=%016llx rfl=%08llx cpl=%u cs=%04x ss=%04x ds=%04x es=%04x "
+            "fs=%04x gs=%04x", (unsigned long long)cpu->rip,
+            (unsigned long long)cpu_get_rflags(cpu), cpu->cpl, cs,
+            cpu->seg[SEG_SS].selector, cpu->seg[SEG_DS].selector, cpu->seg[SEG_ES].selector,
+            cpu->seg[SEG_FS].selector, cpu->seg[SEG_GS].selector);
+    log_cat(LOG_CAT_CPU, "cr0=%08llx cr2=%016llx cr3=%016llx cr4=%08llx efer=%08llx",
+            (unsigned long long)cpu->paging.cr0, (unsigned long long)cpu->cr2,
+            (unsigned long long)cpu->paging.cr3, (unsigned long long)cpu->paging.cr4,
+            (unsigned long long)cpu->paging.efer);
+}
+
+static void trace_block_new(void *opaque, const CpuState *cpu, const uint8_t *code,
+                            unsigned len)
+{
+    Tracer *t = opaque;
+    if (!log_enabled(LOG_CAT_IN_ASM)) {
+        return;
+    }
+    DecodeMode mode = cpu_decode_mode(cpu);
+    unsigned k = mode == DECODE_16 ? 0 : mode == DECODE_32 ? 1 : 2;
+    log_cat(LOG_CAT_IN_ASM, "in_asm %04x:%016llx (%u bytes)", cpu->seg[SEG_CS].selector,
+            (unsigned long long)cpu->rip, len);
+    if (!t->has_cs[k]) {
+        return;
+    }
+    cs_insn *insn;
+    size_t n = cs_disasm(t->cs[k], code, len, cpu->rip, 0, &insn);
+    for (size_t i = 0; i < n; i++) {
+        log_cat(LOG_CAT_IN_ASM, "  %016llx: %s %s", (unsigned long long)insn[i].address,
+                insn[i].mnemonic, insn[i].op_str);
+    }
+    if (n) {
+        cs_free(insn, n);
+    }
+}
+
+static const CpuTraceHooks trace_hooks = {
+    .block_start = trace_block_start,
+    .block_new = trace_block_new,
+};
+
+int trace_attach(Tracer *t, CpuState *cpu)
+{
+    *t = (Tracer){ 0 };
+    if (!log_enabled(LOG_CAT_EXEC | LOG_CAT_CPU | LOG_CAT_IN_ASM)) {
+        return 0;
+    }
+    if (log_enabled(LOG_CAT_IN_ASM)) {
+        static const cs_mode modes[3] = { CS_MODE_16, CS_MODE_32, CS_MODE_64 };
+        for (unsigned k = 0; k < 3; k++) {
+            if (cs_open(CS_ARCH_X86, modes[k], &t->cs[k]) != CS_ERR_OK) {
+                trace_detach(t, cpu);
+                return -1;
+            }
+            t->has_cs[k] = true;
+        }
+    }
+    cpu->trace = &trace_hooks;
+    cpu->trace_opaque = t;
+    t->is_attached = true;
+    return 0;
+}
+
+void trace_detach(Tracer *t, CpuState *cpu)
+{
+    for (unsigned k = 0; k < 3; k++) {
+        if (t->has_cs[k]) {
+            cs_close(&t->cs[k]);
+            t->has_cs[k] = false;
+        }
+    }
+    if (t->is_attached) {
+        cpu->trace = NULL;
+        cpu->trace_opaque = NULL;
+        t->is_attached = false;
+    }
+}

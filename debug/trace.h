@@ -1,0 +1,29 @@
+/*
+ * debug/trace.h: the execution trace of the -d items exec (CS:RIP of each block as it runs),
+ * cpu (the registers before each block) and in_asm (each block's guest code when the decoder
+ * first reads it, disassembled with Capstone), written to the log (-D FILE or stderr), in the
+ * spirit of QEMU's items of the same names.
+ */
+#ifndef VIREO_DEBUG_TRACE_H
+#define VIREO_DEBUG_TRACE_H
+
+#include <capstone.h>
+#include <stdbool.h>
+
+#include "cpu/cpu.h"
+
+typedef struct Tracer {
+    csh cs[3];        /* Capstone handles for 16-, 32- and 64-bit code */
+    bool has_cs[3];
+    bool is_attached;
+} Tracer;
+
+/*
+ * Installs the trace hooks on cpu when any of the three items is enabled in the log mask
+ * (nothing otherwise: the CPU loop then pays nothing). Returns 0, or -1 if Capstone cannot be
+ * opened (in_asm only).
+ */
+int trace_attach(Tracer *t, CpuState *cpu);
+void trace_detach(Tracer *t, CpuState *cpu);
+
+#endif
