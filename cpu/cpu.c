@@ -41,6 +41,7 @@ int cpu_init(CpuState *cpu, PhysMap *map, PortSpace *ports, CpuModel model)
         cpu->tlb = NULL;
         return -ENOMEM;
     }
+    cpu_debug_init(cpu);
     cpu_reset(cpu);
     return 0;
 }

@@ -199,6 +199,32 @@ typedef struct CpuTraceHooks {
 } CpuTraceHooks;
 
 /*
+ * A debugger's hold on the CPU (cpu/cpu_debug.c; the GDB stub uses it). Breakpoints are linear
+ * addresses checked before an instruction starts there, in every execution tier: a block that
+ * holds one runs instruction by instruction. Watchpoints live in the TLB (tlb_watch_insert);
+ * their hits land here. Either stops cpu_exec with CPU_EXIT_DEBUG and `event` saying why.
+ * Host-side state: never saved, untouched by reset.
+ */
+#define CPU_BREAKPOINTS_MAX 64
+
+typedef enum CpuDebugEvent {
+    CPU_DEBUG_NONE,
+    CPU_DEBUG_BREAKPOINT,   /* RIP is at a breakpoint; the instruction has not run */
+    CPU_DEBUG_WATCHPOINT,   /* the instruction that touched watch_addr has completed */
+} CpuDebugEvent;
+
+typedef struct CpuDebug {
+    uint64_t breakpoints[CPU_BREAKPOINTS_MAX];
+    unsigned nbreakpoints;
+    bool is_irq_masked;   /* single-stepping: interrupts wait (as QEMU's gdbstub default) */
+    bool has_resume_skip; /* resuming at a breakpoint: it does not stop the first instruction */
+    uint64_t resume_lin;
+    CpuDebugEvent event;
+    uint64_t watch_addr;  /* CPU_DEBUG_WATCHPOINT: first watched byte the access touched */
+    unsigned watch_kinds; /* and the watchpoint's TlbWatch.kinds */
+} CpuDebug;
+
+/*
  * The local APIC as the CPU sees it (SDM Vol. 3A §11.4.4 IA32_APIC_BASE, §11.12 the x2APIC
  * MSRs, §11.5.4.1 IA32_TSC_DEADLINE, §11.8.6 CR8 = TPR[7:4]). The board implements these with
  * its APIC device; a CPU without hooks (bare tests) stores IA32_APIC_BASE and CR8 itself and
@@ -304,6 +330,7 @@ typedef struct CpuState {
     void *tsc_opaque;
     const CpuApicHooks *apic; /* NULL: no local APIC attached */
     void *apic_opaque;
+    CpuDebug debug;
     const CpuTraceHooks *trace; /* NULL: no execution tracing */
     void *trace_opaque;
     /* FERR# output (x87 error with CR0.NE = 0): the board raises IRQ 13 on it. NULL: none. */
@@ -326,6 +353,7 @@ typedef enum CpuExit {
     CPU_EXIT_SHUTDOWN, /* triple fault */
     CPU_EXIT_REQUEST,  /* cpu_request_exit() */
     CPU_EXIT_EXCEPTION, /* an intercepted exception (exception_intercept) */
+    CPU_EXIT_DEBUG,    /* a debugger's breakpoint or watchpoint (debug.event) */
 } CpuExit;
 
 /*
@@ -359,6 +387,22 @@ void cpu_load_segment_real(CpuState *cpu, unsigned seg, uint16_t selector);
 uint64_t cpu_read_tsc(const CpuState *cpu);
 
 /* Full RFLAGS (lazy flags computed) and its loader (no privilege rules). */
+/* CS.base + RIP: the linear address of the next instruction (32 bits outside 64-bit code). */
+uint64_t cpu_linear_pc(const CpuState *cpu);
+/* Breakpoints: false when the table is full (insert) or the address is not set (remove). */
+bool cpu_breakpoint_insert(CpuState *cpu, uint64_t lin);
+bool cpu_breakpoint_remove(CpuState *cpu, uint64_t lin);
+/*
+ * Before a debugger resumes the CPU (continue, or a single step with interrupts held): clears
+ * the last event, and lets the instruction at the current address run even if a breakpoint
+ * is set there, as EFLAGS.RF does for hardware breakpoints.
+ */
+void cpu_debug_resume(CpuState *cpu, bool is_step);
+
+/* The x87 full tag word (SDM Vol. 1 §8.1.7: 2 bits per physical register, 11b empty), as
+ * FSTENV stores it; setting it keeps only empty versus not empty, as FLDENV does. */
+uint16_t cpu_x87_tag_word(const CpuState *cpu);
+void cpu_set_x87_tag_word(CpuState *cpu, uint16_t tw);
 uint64_t cpu_get_rflags(const CpuState *cpu);
 void cpu_set_rflags(CpuState *cpu, uint64_t value);
 

@@ -69,9 +69,28 @@ static void run_one(CpuState *cpu, uint64_t end_icount)
     cpu_raise(cpu, EXC_DB, 0);
 }
 
+/*
+ * With debugger breakpoints set (and none at RIP): a block that holds one further in runs
+ * instruction by instruction, so the loop looks at every address that could stop it.
+ */
+static void run_with_breakpoints(CpuState *cpu, uint64_t lin, uint64_t end_icount)
+{
+    Block *b = block_find(cpu->blocks, cpu);
+    if (b && !cpu_debug_has_breakpoint_in(cpu, lin + 1, b->bytes - 1)) {
+        run_block(cpu, b->insns, b->ninsns, end_icount);
+        return;
+    }
+    BlockInsn one;
+    block_build_single(cpu, &one);
+    run_block(cpu, &one, 1, end_icount);
+}
+
 static CpuExit run(CpuState *cpu, uint64_t end_icount)
 {
     while (cpu->icount < end_icount) {
+        if (cpu->debug.event != CPU_DEBUG_NONE) {
+            return CPU_EXIT_DEBUG;
+        }
         if (cpu->exit_request) {
             cpu->exit_request = false;
             return CPU_EXIT_REQUEST;
@@ -79,7 +98,7 @@ static CpuExit run(CpuState *cpu, uint64_t end_icount)
         if (cpu->shutdown) {
             return CPU_EXIT_SHUTDOWN;
         }
-        if (cpu->interrupt_request && excp_take_interrupt(cpu)) {
+        if (cpu->interrupt_request && !cpu->debug.is_irq_masked && excp_take_interrupt(cpu)) {
             continue;
         }
         if (cpu->halted) {
@@ -89,8 +108,16 @@ static CpuExit run(CpuState *cpu, uint64_t end_icount)
             cpu->exit_block = false;
             block_cache_collect(cpu->blocks);
         }
+        uint64_t lin = cpu->debug.nbreakpoints ? cpu_linear_pc(cpu) : 0;
+        if (cpu->debug.nbreakpoints && cpu_debug_stops_at(cpu, lin)) {
+            return CPU_EXIT_DEBUG;
+        }
         if (cpu->inhibit_irq || (cpu->rflags & (FLAG_TF | FLAG_RF))) {
             run_one(cpu, end_icount);
+            continue;
+        }
+        if (cpu->debug.nbreakpoints) {
+            run_with_breakpoints(cpu, lin, end_icount);
             continue;
         }
         Block *b = block_find(cpu->blocks, cpu);

@@ -32,6 +32,14 @@ _Noreturn void cpu_raise_gp0(CpuState *cpu);
 /* exec function for forms vireo decodes but does not implement: #UD plus one log_unimp line. */
 void exec_unimplemented(CpuState *cpu, const DecodedInsn *d);
 
+/* Debugger support for the CPU loop (cpu/cpu_debug.c). */
+void cpu_debug_init(CpuState *cpu);
+/* Whether a breakpoint stops the instruction at lin (then debug.event is set); consumes the
+ * resume skip. */
+bool cpu_debug_stops_at(CpuState *cpu, uint64_t lin);
+/* Whether a breakpoint lies in [lin, lin + len). */
+bool cpu_debug_has_breakpoint_in(const CpuState *cpu, uint64_t lin, uint64_t len);
+
 /* General registers by size; reg 16-19 are AH, CH, DH, BH. 32-bit writes zero-extend. */
 static inline uint64_t gpr_read(const CpuState *cpu, unsigned reg, unsigned size)
 {

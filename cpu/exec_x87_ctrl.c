@@ -56,8 +56,7 @@ void exec_fnstsw(CpuState *cpu, const DecodedInsn *d)
     }
 }
 
-/* The full tag word: 2 bits per physical register, 11 for empty. */
-static uint16_t full_tag_word(const CpuState *cpu)
+uint16_t cpu_x87_tag_word(const CpuState *cpu)
 {
     uint16_t tw = 0;
     for (unsigned i = 0; i < 8; i++) {
@@ -76,6 +75,11 @@ static uint8_t abridged_tags(uint16_t tw)
         }
     }
     return ftw;
+}
+
+void cpu_set_x87_tag_word(CpuState *cpu, uint16_t tw)
+{
+    cpu->fpu.ftw = abridged_tags(tw);
 }
 
 /* The environment's layout: 16- or 32-bit operand size, protected or real/virtual-8086. */
@@ -110,7 +114,7 @@ static void store_env(CpuState *cpu, EnvFormat fmt, uint8_t *img)
     const FpuState *f = &cpu->fpu;
     put_field(img, fmt, 0, f->fcw, false);
     put_field(img, fmt, 1, fpu_status_word(cpu), false);
-    put_field(img, fmt, 2, full_tag_word(cpu), false);
+    put_field(img, fmt, 2, cpu_x87_tag_word(cpu), false);
     if (fmt.protected_mode) {
         put_field(img, fmt, 3, (uint32_t)f->fip, true);
         put_field(img, fmt, 4, f->fcs | (fmt.size == 28 ? (uint32_t)f->fop << 16 : 0), true);

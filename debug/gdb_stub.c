@@ -76,44 +76,54 @@ static bool expect(const char **p, const char *end, char c)
 
 static void reply_hex(GdbStub *s, const uint8_t *data, size_t len)
 {
-    static char hex[GDB_PACKET_MAX + 1];
-    gdb_hex_encode(data, len, hex);
-    reply(s, hex);
+    gdb_hex_encode(data, len, s->hex);
+    reply(s, s->hex);
 }
 
-static void send_stop(GdbStub *s, int signal, int watch_type, uint64_t watch_addr)
+static void send_stop(GdbStub *s, int signal, int point_type, uint64_t addr)
 {
-    static const char *const watch_name[] = {
-        [GDB_POINT_WRITE] = "watch", [GDB_POINT_READ] = "rwatch", [GDB_POINT_ACCESS] = "awatch",
+    static const char *const reason[] = {
+        [GDB_POINT_SW] = "swbreak:", [GDB_POINT_HW] = "hwbreak:", [GDB_POINT_WRITE] = "watch:",
+        [GDB_POINT_READ] = "rwatch:", [GDB_POINT_ACCESS] = "awatch:",
     };
     char buf[96];
-    if (watch_type >= GDB_POINT_WRITE && watch_type <= GDB_POINT_ACCESS) {
-        snprintf(buf, sizeof(buf), "T%02xthread:" THREAD_ID ";%s:%llx;", signal & 0xff,
-                 watch_name[watch_type], (unsigned long long)watch_addr);
+    if (point_type >= GDB_POINT_WRITE && point_type <= GDB_POINT_ACCESS) {
+        snprintf(buf, sizeof(buf), "T%02xthread:" THREAD_ID ";%s%llx;", signal & 0xff,
+                 reason[point_type], (unsigned long long)addr);
+    } else if (point_type == GDB_POINT_SW || point_type == GDB_POINT_HW) {
+        snprintf(buf, sizeof(buf), "T%02xthread:" THREAD_ID ";%s;", signal & 0xff,
+                 reason[point_type]);
     } else {
         snprintf(buf, sizeof(buf), "T%02xthread:" THREAD_ID ";", signal & 0xff);
     }
     reply(s, buf);
 }
 
-void gdb_stub_stopped(GdbStub *s, int signal, int watch_type, uint64_t watch_addr)
+void gdb_stub_stopped(GdbStub *s, int signal, int point_type, uint64_t addr)
 {
     if (!s->is_running) {
         return; /* nobody waits for it */
     }
     s->is_running = false;
-    send_stop(s, signal, watch_type, watch_addr);
+    send_stop(s, signal, point_type, addr);
+}
+
+void gdb_stub_exited(GdbStub *s, int status)
+{
+    char buf[8];
+    snprintf(buf, sizeof(buf), "W%02x", status & 0xff);
+    s->is_running = false;
+    reply(s, buf);
 }
 
 void gdb_stub_console(GdbStub *s, const char *text)
 {
-    static char hex[GDB_PACKET_MAX + 1];
     size_t len = strlen(text);
     while (len) {
         size_t n = len < MAX_MEMORY_BYTES - 1 ? len : MAX_MEMORY_BYTES - 1;
-        hex[0] = 'O';
-        gdb_hex_encode((const uint8_t *)text, n, hex + 1);
-        reply(s, hex);
+        s->hex[0] = 'O';
+        gdb_hex_encode((const uint8_t *)text, n, s->hex + 1);
+        reply(s, s->hex);
         text += n;
         len -= n;
     }
@@ -127,12 +137,11 @@ static void read_memory(GdbStub *s, const char *p, const char *end)
         reply(s, "E01");
         return;
     }
-    static uint8_t buf[MAX_MEMORY_BYTES];
-    if (!s->target->read_memory(s->target_opaque, addr, buf, (size_t)len)) {
+    if (!s->target->read_memory(s->target_opaque, addr, s->buf, (size_t)len)) {
         reply(s, "E14"); /* EFAULT */
         return;
     }
-    reply_hex(s, buf, (size_t)len);
+    reply_hex(s, s->buf, (size_t)len);
 }
 
 /* M addr,len:hex and X addr,len:binary. */
@@ -144,14 +153,13 @@ static void write_memory(GdbStub *s, const char *p, const char *end, bool is_bin
         reply(s, "E01");
         return;
     }
-    static uint8_t buf[GDB_PACKET_MAX];
     size_t avail = (size_t)(end - p);
     if (is_binary ? avail != len
-                  : gdb_hex_decode(p, avail, buf, sizeof(buf)) < 0 || avail != 2 * len) {
+                  : gdb_hex_decode(p, avail, s->buf, sizeof(s->buf)) < 0 || avail != 2 * len) {
         reply(s, "E01");
         return;
     }
-    const uint8_t *data = is_binary ? (const uint8_t *)p : buf;
+    const uint8_t *data = is_binary ? (const uint8_t *)p : s->buf;
     bool ok = s->target->write_memory(s->target_opaque, addr, data, (size_t)len);
     reply(s, ok ? "OK" : "E14");
 }
@@ -218,26 +226,24 @@ static void xfer_features(GdbStub *s, const char *p, const char *end)
     if (n > GDB_PACKET_MAX / 2) {
         n = GDB_PACKET_MAX / 2; /* leave room for escapes */
     }
-    static uint8_t buf[GDB_PACKET_MAX / 2 + 1];
-    buf[0] = off + n < total ? 'm' : 'l';
-    memcpy(buf + 1, xml + off, n);
-    reply_bytes(s, buf, n + 1);
+    s->buf[0] = off + n < total ? 'm' : 'l';
+    memcpy(s->buf + 1, xml + off, n);
+    reply_bytes(s, s->buf, n + 1);
 }
 
 static void monitor(GdbStub *s, const char *p, const char *end)
 {
-    static uint8_t cmd[GDB_PACKET_MAX / 2 + 1];
     size_t n = (size_t)(end - p);
     if (!s->target->monitor) {
         reply(s, "");
         return;
     }
-    if (gdb_hex_decode(p, n, cmd, sizeof(cmd) - 1) < 0) {
+    if (gdb_hex_decode(p, n, s->buf, GDB_PACKET_MAX / 2) < 0) {
         reply(s, "E01");
         return;
     }
-    cmd[n / 2] = '\0';
-    s->target->monitor(s->target_opaque, (const char *)cmd);
+    s->buf[n / 2] = '\0';
+    s->target->monitor(s->target_opaque, (const char *)s->buf);
     reply(s, "OK");
 }
 
@@ -272,17 +278,18 @@ static void query(GdbStub *s, const char *p, const char *end)
 
 static void registers(GdbStub *s, char cmd, const char *p, const char *end)
 {
-    static uint8_t buf[MAX_REGISTERS_BYTES];
+    uint8_t *buf = s->buf;
+    size_t size = MAX_REGISTERS_BYTES;
     uint64_t n;
     size_t len;
     switch (cmd) {
     case 'g':
-        len = s->target->read_registers(s->target_opaque, buf, sizeof(buf));
+        len = s->target->read_registers(s->target_opaque, buf, size);
         reply_hex(s, buf, len);
         break;
     case 'G':
-        if ((size_t)(end - p) / 2 > sizeof(buf) ||
-            gdb_hex_decode(p, (size_t)(end - p), buf, sizeof(buf)) < 0 ||
+        if ((size_t)(end - p) / 2 > size ||
+            gdb_hex_decode(p, (size_t)(end - p), buf, size) < 0 ||
             !s->target->write_registers(s->target_opaque, buf, (size_t)(end - p) / 2)) {
             reply(s, "E01");
         } else {
@@ -299,8 +306,8 @@ static void registers(GdbStub *s, char cmd, const char *p, const char *end)
         break;
     default: /* 'P' n=value */
         if (!parse_hex(&p, end, &n) || !expect(&p, end, '=') || n > 1024 ||
-            (size_t)(end - p) / 2 > sizeof(buf) ||
-            gdb_hex_decode(p, (size_t)(end - p), buf, sizeof(buf)) < 0 ||
+            (size_t)(end - p) / 2 > size ||
+            gdb_hex_decode(p, (size_t)(end - p), buf, size) < 0 ||
             !s->target->write_register(s->target_opaque, (unsigned)n, buf,
                                        (size_t)(end - p) / 2)) {
             reply(s, "E01");

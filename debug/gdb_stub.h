@@ -67,14 +67,22 @@ typedef struct GdbStub {
     bool in_monitor;    /* collecting "O" console output for qRcmd */
     uint8_t last[GDB_PACKET_MAX + 8]; /* the last framed reply, for a NAK */
     size_t last_len;
+    uint8_t buf[GDB_PACKET_MAX + 1];  /* decoded request data, register and memory images */
+    char hex[GDB_PACKET_MAX + 1];     /* a reply being hex-encoded */
 } GdbStub;
 
 void gdb_stub_init(GdbStub *s, const GdbTarget *target, void *target_opaque,
                    void (*send)(void *opaque, const uint8_t *buf, size_t len), void *send_opaque);
 /* Bytes from the connection. */
 void gdb_stub_input(GdbStub *s, const uint8_t *buf, size_t len);
-/* The target stopped: signal, and for a watchpoint its kind and the address (else kind < 0). */
-void gdb_stub_stopped(GdbStub *s, int signal, int watch_type, uint64_t watch_addr);
+/*
+ * The target stopped with `signal`. point_type says why, in the stop reply: GDB_POINT_SW or
+ * _HW (a breakpoint: "swbreak"/"hwbreak"), GDB_POINT_WRITE/_READ/_ACCESS (a watchpoint, with
+ * the address the access touched), or -1 (nothing more to say).
+ */
+void gdb_stub_stopped(GdbStub *s, int signal, int point_type, uint64_t addr);
+/* The target process ends with `status` (E.3 "W AA" stop reply), whether or not it ran. */
+void gdb_stub_exited(GdbStub *s, int status);
 /* Console output for a running monitor command (sent as an "O" packet). */
 void gdb_stub_console(GdbStub *s, const char *text);
 

@@ -6,6 +6,8 @@
  */
 #include "debug/trace.h"
 
+#include <stdio.h>
+
 #include "cpu/block.h"
 #include "util/log.h"
 
@@ -14,30 +16,45 @@ static const char *const gpr_names[16] = {
     "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15",
 };
 
+void trace_format_registers(const CpuState *cpu, void (*emit)(void *opaque, const char *line),
+                            void *opaque)
+{
+    char line[160];
+    for (unsigned i = 0; i < 16; i += 4) {
+        snprintf(line, sizeof(line), "%-3s=%016llx %-3s=%016llx %-3s=%016llx %-3s=%016llx",
+                 gpr_names[i], (unsigned long long)cpu->regs[i], gpr_names[i + 1],
+                 (unsigned long long)cpu->regs[i + 1], gpr_names[i + 2],
+                 (unsigned long long)cpu->regs[i + 2], gpr_names[i + 3],
+                 (unsigned long long)cpu->regs[i + 3]);
+        emit(opaque, line);
+    }
+    snprintf(line, sizeof(line), "rip=%016llx rfl=%08llx cpl=%u cs=%04x ss=%04x ds=%04x "
+             "es=%04x fs=%04x gs=%04x", (unsigned long long)cpu->rip,
+             (unsigned long long)cpu_get_rflags(cpu), cpu->cpl, cpu->seg[SEG_CS].selector,
+             cpu->seg[SEG_SS].selector, cpu->seg[SEG_DS].selector, cpu->seg[SEG_ES].selector,
+             cpu->seg[SEG_FS].selector, cpu->seg[SEG_GS].selector);
+    emit(opaque, line);
+    snprintf(line, sizeof(line), "cr0=%08llx cr2=%016llx cr3=%016llx cr4=%08llx efer=%08llx",
+             (unsigned long long)cpu->paging.cr0, (unsigned long long)cpu->cr2,
+             (unsigned long long)cpu->paging.cr3, (unsigned long long)cpu->paging.cr4,
+             (unsigned long long)cpu->paging.efer);
+    emit(opaque, line);
+}
+
+static void emit_log_line(void *opaque, const char *line)
+{
+    (void)opaque;
+    log_cat(LOG_CAT_CPU, "%s", line);
+}
+
 static void trace_block_start(void *opaque, const CpuState *cpu)
 {
     (void)opaque;
-    unsigned cs = cpu->seg[SEG_CS].selector;
-    log_cat(LOG_CAT_EXEC, "exec %04x:%016llx", cs, (unsigned long long)cpu->rip);
-    if (!log_enabled(LOG_CAT_CPU)) {
-        return;
+    log_cat(LOG_CAT_EXEC, "exec %04x:%016llx", cpu->seg[SEG_CS].selector,
+            (unsigned long long)cpu->rip);
+    if (log_enabled(LOG_CAT_CPU)) {
+        trace_format_registers(cpu, emit_log_line, NULL);
     }
-    for (unsigned i = 0; i < 16; i += 4) {
-        log_cat(LOG_CAT_CPU, "%-3s=%016llx %-3s=%016llx %-3s=%016llx %-3s=%016llx",
-                gpr_names[i], (unsigned long long)cpu->regs[i], gpr_names[i + 1],
-                (unsigned long long)cpu->regs[i + 1], gpr_names[i + 2],
-                (unsigned long long)cpu->regs[i + 2], gpr_names[i + 3],
-                (unsigned long long)cpu->regs[i + 3]);
-    }
-    log_cat(LOG_CAT_CPU, "rip=%016llx rfl=%08llx cpl=%u cs=%04x ss=%04x ds=%04x es=%04x "
-            "fs=%04x gs=%04x", (unsigned long long)cpu->rip,
-            (unsigned long long)cpu_get_rflags(cpu), cpu->cpl, cs,
-            cpu->seg[SEG_SS].selector, cpu->seg[SEG_DS].selector, cpu->seg[SEG_ES].selector,
-            cpu->seg[SEG_FS].selector, cpu->seg[SEG_GS].selector);
-    log_cat(LOG_CAT_CPU, "cr0=%08llx cr2=%016llx cr3=%016llx cr4=%08llx efer=%08llx",
-            (unsigned long long)cpu->paging.cr0, (unsigned long long)cpu->cr2,
-            (unsigned long long)cpu->paging.cr3, (unsigned long long)cpu->paging.cr4,
-            (unsigned long long)cpu->paging.efer);
 }
 
 static void trace_block_new(void *opaque, const CpuState *cpu, const uint8_t *code,
@@ -70,13 +87,9 @@ static const CpuTraceHooks trace_hooks = {
     .block_new = trace_block_new,
 };
 
-int trace_attach(Tracer *t, CpuState *cpu)
+int trace_update(Tracer *t, CpuState *cpu)
 {
-    *t = (Tracer){ 0 };
-    if (!log_enabled(LOG_CAT_EXEC | LOG_CAT_CPU | LOG_CAT_IN_ASM)) {
-        return 0;
-    }
-    if (log_enabled(LOG_CAT_IN_ASM)) {
+    if (log_enabled(LOG_CAT_IN_ASM) && !t->has_cs[0]) {
         static const cs_mode modes[3] = { CS_MODE_16, CS_MODE_32, CS_MODE_64 };
         for (unsigned k = 0; k < 3; k++) {
             if (cs_open(CS_ARCH_X86, modes[k], &t->cs[k]) != CS_ERR_OK) {
@@ -86,10 +99,17 @@ int trace_attach(Tracer *t, CpuState *cpu)
             t->has_cs[k] = true;
         }
     }
-    cpu->trace = &trace_hooks;
-    cpu->trace_opaque = t;
-    t->is_attached = true;
+    bool is_wanted = log_enabled(LOG_CAT_EXEC | LOG_CAT_CPU | LOG_CAT_IN_ASM);
+    cpu->trace = is_wanted ? &trace_hooks : NULL;
+    cpu->trace_opaque = is_wanted ? t : NULL;
+    t->is_attached = is_wanted;
     return 0;
+}
+
+int trace_attach(Tracer *t, CpuState *cpu)
+{
+    *t = (Tracer){ 0 };
+    return trace_update(t, cpu);
 }
 
 void trace_detach(Tracer *t, CpuState *cpu)

@@ -25,5 +25,10 @@ typedef struct Tracer {
  */
 int trace_attach(Tracer *t, CpuState *cpu);
 void trace_detach(Tracer *t, CpuState *cpu);
+/* After the log mask changed (the monitor's "log"): hooks on or off to match it. */
+int trace_update(Tracer *t, CpuState *cpu);
+/* The registers as the cpu item prints them, one line at a time (the monitor reuses them). */
+void trace_format_registers(const CpuState *cpu, void (*emit)(void *opaque, const char *line),
+                            void *opaque);
 
 #endif

@@ -122,6 +122,14 @@ bool paging_walk(PhysMap *m, const PagingState *ps, unsigned maxphyaddr, uint64_
                  MemAccess acc, const MmuMode *mode, PagingResult *res, PageFault *fault);
 
 /*
+ * A debugger's translation of gva (gdb's memory packets, the monitor): the physical address
+ * the page tables map it to, whatever the access rights, with no accessed or dirty flag set.
+ * False when no present translation exists.
+ */
+bool paging_debug_translate(PhysMap *m, const PagingState *ps, unsigned maxphyaddr,
+                            uint64_t gva, uint64_t *gpa);
+
+/*
  * The access-rights rules of §4.6 for a translation with the given effective rights: 0 when
  * allowed, else the #PF error code of the protection fault (P set).
  */

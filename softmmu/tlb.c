@@ -84,6 +84,62 @@ static uint64_t write_flags(const PhysPage *pg)
     }
 }
 
+/* Whether a watchpoint for access kind `acc` covers part of the page at vpage. */
+static bool is_page_watched(const Tlb *t, uint64_t vpage, unsigned acc)
+{
+    for (unsigned i = 0; i < t->nwatch; i++) {
+        const TlbWatch *w = &t->watch[i];
+        if ((w->kinds & (1u << acc)) && w->addr <= vpage + PHYS_PAGE_SIZE - 1 &&
+            vpage <= w->addr + w->len - 1) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* After a completed access: reports the first watchpoint it touched. */
+static void check_watch(Tlb *t, uint64_t gva, unsigned size, MemAccess acc)
+{
+    for (unsigned i = 0; i < t->nwatch; i++) {
+        const TlbWatch *w = &t->watch[i];
+        if ((w->kinds & (1u << acc)) && w->addr <= gva + size - 1 && gva <= w->addr + w->len - 1) {
+            t->watch_hit(t->watch_opaque, w, gva > w->addr ? gva : w->addr, acc);
+            return;
+        }
+    }
+}
+
+bool tlb_watch_insert(Tlb *t, uint64_t addr, uint64_t len, unsigned kinds)
+{
+    if (t->nwatch == TLB_WATCH_MAX || len == 0 || addr + len - 1 < addr || !t->watch_hit) {
+        return false;
+    }
+    t->watch[t->nwatch++] = (TlbWatch){ addr, len, kinds };
+    tlb_flush_all(t);
+    return true;
+}
+
+bool tlb_watch_remove(Tlb *t, uint64_t addr, uint64_t len, unsigned kinds)
+{
+    for (unsigned i = 0; i < t->nwatch; i++) {
+        const TlbWatch *w = &t->watch[i];
+        if (w->addr == addr && w->len == len && w->kinds == kinds) {
+            t->watch[i] = t->watch[--t->nwatch];
+            tlb_flush_all(t);
+            return true;
+        }
+    }
+    return false;
+}
+
+void tlb_watch_clear(Tlb *t)
+{
+    if (t->nwatch) {
+        t->nwatch = 0;
+        tlb_flush_all(t);
+    }
+}
+
 /* Enters the translation `r` of gva for MMU mode `mode` into the current context. */
 static void install(Tlb *t, const PagingState *ps, uint64_t gva, const MmuMode *mode,
                     const PagingResult *r)
@@ -118,6 +174,9 @@ static void install(Tlb *t, const PagingState *ps, uint64_t gva, const MmuMode *
             e->tag[a] = ~0ull;
         } else {
             e->tag[a] = vpage | (a == MEM_WRITE ? write_flags(&pg) : read_flags);
+            if (t->nwatch && is_page_watched(t, vpage, a)) {
+                e->tag[a] |= TLB_FLAG_WATCH;
+            }
         }
     }
     e->addend = is_host ? (uintptr_t)pg.hva - (uintptr_t)vpage : 0;
@@ -231,6 +290,8 @@ bool tlb_read_slow(Tlb *t, const PagingState *ps, uint64_t gva, void *buf, unsig
                    MemAccess acc, const MmuMode *mode, PageFault *fault)
 {
     uint8_t *out = buf;
+    uint64_t start = gva;
+    unsigned total = size;
     while (size) {
         unsigned chunk = size < TLB_ACCESS_MAX ? size : TLB_ACCESS_MAX;
         TlbHit hit[2];
@@ -250,6 +311,9 @@ bool tlb_read_slow(Tlb *t, const PagingState *ps, uint64_t gva, void *buf, unsig
         gva = (gva + chunk) & linear_mask(ps);
         size -= chunk;
     }
+    if (t->nwatch) {
+        check_watch(t, start, total, acc);
+    }
     return true;
 }
 
@@ -265,7 +329,7 @@ static void upgrade_write_tag(Tlb *t, uint64_t gva, const MmuMode *mode, const T
     const TlbEntryInfo *info = &t->ctx[t->cur_ctx].info[idx][hit->index];
     uint64_t page = gva & TLB_PAGE_MASK;
     if (pg.is_write_fast && tag_matches(e->tag[MEM_WRITE], page) && info->hva == pg.hva) {
-        e->tag[MEM_WRITE] = page;
+        e->tag[MEM_WRITE] = page | (e->tag[MEM_WRITE] & TLB_FLAG_WATCH);
         pg.info->fast_write_ctx |= (uint8_t)(1u << t->cur_ctx);
     }
 }
@@ -273,7 +337,7 @@ static void upgrade_write_tag(Tlb *t, uint64_t gva, const MmuMode *mode, const T
 static void write_page(Tlb *t, uint64_t gva, const MmuMode *mode, const TlbHit *hit,
                        const uint8_t *in, unsigned len)
 {
-    uint64_t flags = hit->tag & ~TLB_PAGE_MASK;
+    uint64_t flags = hit->tag & ~TLB_PAGE_MASK & ~(uint64_t)TLB_FLAG_WATCH;
     if (!flags) {
         memcpy(hit->hva, in, len);
     } else if (flags & TLB_FLAG_ROM) {
@@ -288,6 +352,8 @@ bool tlb_write_slow(Tlb *t, const PagingState *ps, uint64_t gva, const void *buf
                     const MmuMode *mode, PageFault *fault)
 {
     const uint8_t *in = buf;
+    uint64_t start = gva;
+    unsigned total = size;
     while (size) {
         unsigned chunk = size < TLB_ACCESS_MAX ? size : TLB_ACCESS_MAX;
         TlbHit hit[2];
@@ -303,6 +369,9 @@ bool tlb_write_slow(Tlb *t, const PagingState *ps, uint64_t gva, const void *buf
         in += chunk;
         gva = (gva + chunk) & linear_mask(ps);
         size -= chunk;
+    }
+    if (t->nwatch) {
+        check_watch(t, start, total, MEM_WRITE);
     }
     return true;
 }

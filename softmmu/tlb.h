@@ -60,6 +60,19 @@
 #define TLB_FLAG_CODE (1u << 3)       /* page holds translated code: hook before the write */
 #define TLB_FLAG_NOTDIRTY (1u << 4)   /* some dirty client has the page clean */
 #define TLB_FLAG_PAGE_TABLE (1u << 5) /* page-table page: the write drops translations */
+#define TLB_FLAG_WATCH (1u << 6)      /* a watchpoint covers part of the page */
+
+/*
+ * Watchpoints (a debugger's data breakpoints): linear ranges whose reads and/or writes are
+ * reported, after the access is done, through Tlb.watch_hit. Pages they touch get
+ * TLB_FLAG_WATCH in the tags of the watched access kinds, so only those accesses leave the
+ * fast path. Fetches are never watched (breakpoints are the CPU loop's business).
+ */
+#define TLB_WATCH_MAX 16
+typedef struct TlbWatch {
+    uint64_t addr, len; /* linear range, len >= 1 */
+    unsigned kinds;     /* 1u << MEM_READ and/or 1u << MEM_WRITE */
+} TlbWatch;
 
 /* Largest access the slow path translates as a whole (at most two pages); longer ones are
  * done in pieces of this size, each with precise faults on its own. */
@@ -121,6 +134,11 @@ typedef struct Tlb {
      */
     uint64_t generation;
     TlbStats stats;
+    TlbWatch watch[TLB_WATCH_MAX];
+    unsigned nwatch;
+    /* Called after a watched access completes, with the first watched byte it touched. */
+    void (*watch_hit)(void *opaque, const TlbWatch *w, uint64_t addr, MemAccess acc);
+    void *watch_opaque;
 } Tlb;
 
 /* A TLB for one CPU on map `m`, attached to it for invalidations; maxphyaddr 32..52. */
@@ -210,6 +228,15 @@ void tlb_flush_all(Tlb *t);
 void tlb_flush_page(Tlb *t, uint64_t gva);
 /* Non-global translations of the current context (a CR3 load that must flush now). */
 void tlb_flush_nonglobal(Tlb *t);
+
+/*
+ * Adds or removes a watchpoint (exact addr, len and kinds to remove); each change flushes the
+ * TLB so the pages' tags are rebuilt. Insert fails when TLB_WATCH_MAX are set or len is 0;
+ * remove fails when no such watchpoint exists.
+ */
+bool tlb_watch_insert(Tlb *t, uint64_t addr, uint64_t len, unsigned kinds);
+bool tlb_watch_remove(Tlb *t, uint64_t addr, uint64_t len, unsigned kinds);
+void tlb_watch_clear(Tlb *t);
 
 /* INVPCID (SDM Vol. 2A "INVPCID"): types 0 address, 1 single PCID, 2 all, 3 all but global. */
 #define TLB_INVPCID_ADDRESS 0

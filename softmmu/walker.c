@@ -45,6 +45,7 @@ typedef struct Walk {
     PagingResult *res;
     PageFault *fault;
     uint64_t gva;
+    bool is_debug; /* a debugger's look: no rights check, no A/D update */
 } Walk;
 
 /* One level of the PAE/4-level/5-level hierarchy (§4.4.2, §4.5.4). */
@@ -196,14 +197,15 @@ static bool update_entry(PhysMap *m, const WalkEntry *e, uint64_t set)
 static int finish(Walk *w, bool is_writable, bool is_user_page, bool is_executable,
                   uint64_t leaf_value)
 {
-    uint32_t ec =
-        paging_check_access(w->ps, is_writable, is_user_page, is_executable, w->acc, w->mode);
+    uint32_t ec = w->is_debug ? 0
+                              : paging_check_access(w->ps, is_writable, is_user_page,
+                                                    is_executable, w->acc, w->mode);
     if (ec) {
         w->fault->cr2 = w->gva;
         w->fault->error_code = ec;
         return 0;
     }
-    for (unsigned i = 0; i < w->count; i++) {
+    for (unsigned i = 0; i < w->count && !w->is_debug; i++) {
         uint64_t set = PTE_A;
         if (i == w->count - 1 && w->acc == MEM_WRITE) {
             set |= PTE_D;
@@ -316,8 +318,9 @@ static int walk_once(Walk *w)
     }
 }
 
-bool paging_walk(PhysMap *m, const PagingState *ps, unsigned maxphyaddr, uint64_t gva,
-                 MemAccess acc, const MmuMode *mode, PagingResult *res, PageFault *fault)
+static bool walk(PhysMap *m, const PagingState *ps, unsigned maxphyaddr, uint64_t gva,
+                 MemAccess acc, const MmuMode *mode, PagingResult *res, PageFault *fault,
+                 bool is_debug)
 {
     uint64_t a20 = phys_map_a20_mask(m);
     if (paging_mode(ps) == PAGING_MODE_NONE) {
@@ -331,13 +334,32 @@ bool paging_walk(PhysMap *m, const PagingState *ps, unsigned maxphyaddr, uint64_
         maxphyaddr = maxphyaddr < PHYS_BITS_MIN ? PHYS_BITS_MIN : PHYS_BITS_MAX;
     }
     for (;;) {
-        Walk w = {m, ps, maxphyaddr, acc, mode, a20, {{0}}, 0, res, fault, gva};
+        Walk w = {m, ps, maxphyaddr, acc, mode, a20, {{0}}, 0, res, fault, gva, is_debug};
         memset(res, 0, sizeof(*res));
         int r = walk_once(&w);
         if (r >= 0) {
             return r == 1;
         }
     }
+}
+
+bool paging_walk(PhysMap *m, const PagingState *ps, unsigned maxphyaddr, uint64_t gva,
+                 MemAccess acc, const MmuMode *mode, PagingResult *res, PageFault *fault)
+{
+    return walk(m, ps, maxphyaddr, gva, acc, mode, res, fault, false);
+}
+
+bool paging_debug_translate(PhysMap *m, const PagingState *ps, unsigned maxphyaddr,
+                            uint64_t gva, uint64_t *gpa)
+{
+    static const MmuMode supervisor = { .is_implicit = true };
+    PagingResult res;
+    PageFault fault;
+    if (!walk(m, ps, maxphyaddr, gva, MEM_READ, &supervisor, &res, &fault, true)) {
+        return false;
+    }
+    *gpa = res.gpa;
+    return true;
 }
 
 int paging_load_pdptes(PhysMap *m, PagingState *ps, unsigned maxphyaddr)

@@ -25,6 +25,8 @@
 #define MACHINE_SLICE_INSNS (1u << 16)
 /* The longest a halted CPU sleeps before looking again (real time). */
 #define MACHINE_IDLE_NS 10000000ll
+/* While paused: how long one wait for gdb or the console lasts. */
+#define MACHINE_PAUSED_POLL_MS 10
 #define KERNEL_MAX_BYTES (512u << 20)
 
 static int read_file(const char *path, uint8_t **data, size_t *size, Error *err)
@@ -346,6 +348,10 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
         return error_set(err, -1, "-device isa-debug-exit: port %#x already in use",
                          cfg->debug_exit_port);
     }
+    m->run_state = cfg->is_start_paused ? MACHINE_PAUSED : MACHINE_RUNNING;
+    if (cfg->gdb && machine_gdb_open(m, err) < 0) {
+        return -1;
+    }
     if (!cfg->kernel_path) {
         return error_set(err, -1, "nothing to boot: give -kernel (firmware boot is not "
                                   "supported yet)");
@@ -410,11 +416,30 @@ static int wait_stopped(Machine *m)
     return 0;
 }
 
-int machine_run(Machine *m)
+static int run_loop(Machine *m)
 {
     clock_start(&m->clock);
     for (;;) {
-        CpuExit e = cpu_exec(&m->cpu, slice_budget(m));
+        machine_gdb_poll(m, m->run_state == MACHINE_PAUSED ? MACHINE_PAUSED_POLL_MS : 0);
+        if (m->is_quit_requested) {
+            return 0;
+        }
+        if (m->run_state == MACHINE_PAUSED) {
+            /* Devices and time stand still with the CPU; the console stays live. */
+            clock_stop(&m->clock);
+            poll_serial(m);
+            if (m->serial.quit_requested) {
+                return 0;
+            }
+            if (!m->has_gdb) {
+                struct timespec ts = { 0, MACHINE_PAUSED_POLL_MS * 1000000l };
+                nanosleep(&ts, NULL);
+            }
+            continue;
+        }
+        clock_start(&m->clock);
+        CpuExit e = cpu_exec(&m->cpu, m->run_state == MACHINE_STEPPING ? 1 : slice_budget(m));
+        machine_gdb_check_stop(m, e);
         clock_run_timers(&m->clock);
         poll_serial(m);
         if (m->serial.quit_requested) {
@@ -452,8 +477,18 @@ int machine_run(Machine *m)
     }
 }
 
+int machine_run(Machine *m)
+{
+    int status = run_loop(m);
+    machine_gdb_exited(m, status);
+    return status;
+}
+
 void machine_destroy(Machine *m)
 {
+    if (m->has_gdb) {
+        gdb_server_close(&m->gdb);
+    }
     if (m->is_cpu_ready) {
         trace_detach(&m->tracer, &m->cpu);
         cpu_destroy(&m->cpu);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 
 #include "cpu/cpu.h"
+#include "debug/gdb_server.h"
+#include "debug/gdb_x86.h"
 #include "debug/trace.h"
 #include "hw/char/debugcon.h"
 #include "hw/fw/linux_boot.h"
@@ -31,6 +33,13 @@
 /* Direct boot: the ACPI tables go in the BIOS area a firmware would use (RSDP search range). */
 #define MACHINE_ACPI_ADDR 0xe0000u
 #define MACHINE_ACPI_SIZE 0x10000u
+
+/* Whether the CPU runs: gdb and -S stop it, gdb steps it. */
+typedef enum MachineRunState {
+    MACHINE_RUNNING,
+    MACHINE_PAUSED,
+    MACHINE_STEPPING, /* one instruction, then paused */
+} MachineRunState;
 
 typedef struct Machine {
     const MachineConfig *cfg;
@@ -55,6 +64,14 @@ typedef struct Machine {
     uint8_t *initrd;     /* the -initrd file */
     size_t initrd_size;
     bool is_cpu_ready;
+    MachineRunState run_state;
+    bool is_stop_requested;  /* gdb's Ctrl-C: pause after this slice */
+    bool is_quit_requested;  /* gdb's kill: vireo exits with status 0 */
+    uint64_t step_icount;    /* instruction count when the step began */
+    bool has_gdb;
+    GdbServer gdb;           /* -gdb, -s */
+    GdbTarget gdb_target;    /* its operations, with the target description */
+    GdbX86 gdb_x86;
 } Machine;
 
 /* Builds the machine for cfg; on error, err names the option or file. */
@@ -62,5 +79,14 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err);
 /* Runs the guest until it exits; returns the process exit status. */
 int machine_run(Machine *m);
 void machine_destroy(Machine *m);
+
+/* The GDB stub's side of the machine (system/machine_gdb.c). */
+int machine_gdb_open(Machine *m, Error *err);
+/* Between slices: takes gdb's packets; waits up to timeout_ms when paused. */
+void machine_gdb_poll(Machine *m, int timeout_ms);
+/* After cpu_exec: pauses and tells gdb when a step ended, a break/watchpoint or Ctrl-C hit. */
+void machine_gdb_check_stop(Machine *m, CpuExit e);
+/* vireo ends with `status`: a connected gdb hears that the process exited. */
+void machine_gdb_exited(Machine *m, int status);
 
 #endif

@@ -294,6 +294,31 @@ static int apply_icount(MachineConfig *cfg, const char *arg, OptionsAction *acti
     return 0;
 }
 
+/* -gdb tcp:[HOST]:PORT (QEMU's chardev spelling; the address is checked when it is opened). */
+static int apply_gdb(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    if (strncmp(arg, "tcp:", 4) != 0 || !strchr(arg + 4, ':')) {
+        return error_set(err, -1, "'%.64s': expected tcp:[HOST]:PORT, e.g. tcp::1234", arg);
+    }
+    cfg->gdb = arg;
+    return 0;
+}
+
+/* -s: QEMU's shorthand for -gdb tcp::1234. */
+static int apply_gdb_default(MachineConfig *cfg, const char *arg, OptionsAction *action,
+                             Error *err)
+{
+    cfg->gdb = "tcp::" OPTIONS_GDB_DEFAULT_PORT;
+    return 0;
+}
+
+static int apply_start_paused(MachineConfig *cfg, const char *arg, OptionsAction *action,
+                              Error *err)
+{
+    cfg->is_start_paused = true;
+    return 0;
+}
+
 static const OptionDesc option_table[] = {
     { "h", NULL, apply_help, "print this help and exit" },
     { "help", NULL, apply_help, "print this help and exit" },
@@ -318,6 +343,9 @@ static const OptionDesc option_table[] = {
       "stop the emulation instead of exiting when the guest powers off" },
     { "serial", "TARGET", apply_serial,
       "COM1 to stdio (default; C-a x quits), none or file:PATH" },
+    { "gdb", "tcp:[HOST]:PORT", apply_gdb, "wait for gdb's remote protocol on a TCP port" },
+    { "s", NULL, apply_gdb_default, "shorthand for -gdb tcp::" OPTIONS_GDB_DEFAULT_PORT },
+    { "S", NULL, apply_start_paused, "do not start the CPU (gdb's continue starts it)" },
     { "icount", "[shift=]N", apply_icount,
       "deterministic time: each instruction takes 2^N ns (N = 0..10)" },
 };
@@ -328,7 +356,7 @@ static const OptionDesc option_table[] = {
  */
 static const char *const options_not_yet[] = {
     "smp", "hda", "hdb", "hdc", "hdd", "cdrom", "drive", "boot", "bios", "snapshot",
-    "display", "monitor", "netdev", "nic", "gdb", "s", "S",
+    "display", "monitor", "netdev", "nic",
     "loadvm", "machine", "M", "accel",
     "enable-kvm", "vga", "incoming", "record", "replay",
 };

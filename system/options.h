@@ -48,6 +48,8 @@ typedef struct DebugconConfig {
     char chardev[OPTIONS_ID_MAX];
 } DebugconConfig;
 
+#define OPTIONS_GDB_DEFAULT_PORT "1234"
+
 typedef struct MachineConfig {
     uint64_t ram_bytes;
     const char *kernel_path;
@@ -70,6 +72,8 @@ typedef struct MachineConfig {
     const char *cpu_model;       /* -cpu NAME; NULL for the default */
     CharTarget serial;           /* -serial: COM1's host end (default stdio) */
     const char *serial_path;
+    const char *gdb;             /* -gdb tcp:[HOST]:PORT (or -s); NULL: no gdb stub */
+    bool is_start_paused;        /* -S */
     bool has_icount;             /* -icount: deterministic virtual time */
     uint8_t icount_shift;        /* each instruction is 2^shift ns */
 } MachineConfig;

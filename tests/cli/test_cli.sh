@@ -55,6 +55,8 @@ expect 1 "^vireo: -kernel: $tmp/kernel: not a Multiboot or Linux kernel image\$"
 printf 'not a kernel at all, just text' > "$tmp/text"
 expect 1 "^vireo: -kernel: $tmp/text: not a Multiboot or Linux kernel image\$" -kernel "$tmp/text"
 expect 1 "^vireo: -debugcon: $tmp/ro/x/con: No such file or directory\$" -debugcon "file:$tmp/ro/x/con" -kernel "$tmp/kernel"
+expect 1 "^vireo: -gdb: 'serial0': expected tcp:.HOST.:PORT" -gdb serial0 -kernel "$tmp/kernel"
+expect 1 "^vireo: -gdb: 'tcp:host.invalid:1234': " -gdb tcp:host.invalid:1234 -kernel "$tmp/kernel"
 # Hostile argument bytes must still give one line, never a crash.
 expect 1 'unknown option' "-$(printf 'a%.0s' $(seq 1 5000))"
 expect 1 'unexpected argument' "$(printf 'x\nsecond line')"

@@ -21,16 +21,11 @@ import subprocess
 import sys
 import tempfile
 
-failures = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixture"))
+from checks import Checks, elf_symbol  # noqa: E402
 
-
-def check(cond, what):
-    global failures
-    if cond:
-        print("ok   " + what)
-    else:
-        print("FAIL " + what)
-        failures += 1
+checks = Checks()
+check = checks.check
 
 
 def run_vireo(vireo, image, items):
@@ -71,15 +66,6 @@ def elf_entry(image):
     out = subprocess.run(["readelf", "-h", image], check=True, capture_output=True,
                          text=True).stdout
     return int(re.search(r"Entry point address:\s+(0x[0-9a-f]+)", out).group(1), 16)
-
-
-def elf_symbol(image, name):
-    out = subprocess.run(["nm", image], check=True, capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[2] == name:
-            return int(parts[0], 16)
-    raise SystemExit("check-trace.py: %s has no symbol %s" % (image, name))
 
 
 def check_exec_trace(vireo, image):
@@ -165,8 +151,7 @@ def main():
     vireo, hello, exceptions = sys.argv[1:]
     check_exec_trace(vireo, hello)
     check_int_trace(vireo, exceptions)
-    print("%s" % ("all trace checks passed" if not failures else "%d failed" % failures))
-    sys.exit(1 if failures else 0)
+    checks.finish("trace")
 
 
 if __name__ == "__main__":

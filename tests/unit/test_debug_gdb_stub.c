@@ -287,6 +287,15 @@ static void test_debug_gdb_stub_run_control(void)
     out_len = 0;
     gdb_stub_stopped(&stub, GDB_SIGTRAP, -1, 0);              /* no one waits: no reply */
     CHECK_EQ(out_len, 0);
+    /* Breakpoint stops name their kind (E.3 "swbreak"/"hwbreak"), with no address. */
+    cmd("c");
+    out_len = 0;
+    gdb_stub_stopped(&stub, GDB_SIGTRAP, GDB_POINT_SW, 0x1000);
+    CHECK_STR_EQ(payload_of(out), "T05thread:01;swbreak:;");
+    cmd("s");
+    out_len = 0;
+    gdb_stub_stopped(&stub, GDB_SIGTRAP, GDB_POINT_HW, 0x1000);
+    CHECK_STR_EQ(payload_of(out), "T05thread:01;hwbreak:;");
     /* monitor "info status": hex-encoded; output as an O packet, then OK. */
     o = cmd("qRcmd,696e666f20737461747573");
     CHECK_STR_EQ(monitor_cmd, "info status");
@@ -297,6 +306,10 @@ static void test_debug_gdb_stub_run_control(void)
     CHECK(o[0] == '$');                                       /* no '+' any more */
     cmd("D");
     CHECK_EQ(detaches, 1);
+    /* The process ended: "W" with the exit status's low byte. */
+    out_len = 0;
+    gdb_stub_exited(&stub, 0x101);
+    CHECK_STR_EQ(payload_of(out), "W01");
 }
 
 static const CheckTest tests[] = {

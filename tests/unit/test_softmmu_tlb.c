@@ -112,6 +112,73 @@ static void test_tlb_hit_after_fill(void)
     fixture_free(&f);
 }
 
+typedef struct WatchLog {
+    unsigned hits;
+    uint64_t addr;
+    MemAccess acc;
+} WatchLog;
+
+static void record_watch(void *opaque, const TlbWatch *w, uint64_t addr, MemAccess acc)
+{
+    WatchLog *log = opaque;
+    (void)w;
+    log->hits++;
+    log->addr = addr;
+    log->acc = acc;
+}
+
+/* A watched range sends its page's accesses of the watched kind to the slow path, which
+ * reports the first watched byte an access touched; other kinds and pages stay fast. */
+static void test_tlb_watchpoints_report_accesses(void)
+{
+    Fixture f = fixture_new();
+    uint64_t cr3 = new_table(&f);
+    map_page(&f, cr3, 0x400000, 0x5000, PTE_RW | PTE_D);
+    map_page(&f, cr3, 0x401000, 0x6000, PTE_RW | PTE_D);
+    PagingState ps = paging_4level(cr3);
+    tlb_write_cr3(f.t, &ps);
+    WatchLog log = { 0 };
+    f.t->watch_hit = record_watch;
+    f.t->watch_opaque = &log;
+    CHECK(tlb_watch_insert(f.t, 0x400104, 4, 1u << MEM_WRITE));
+    CHECK(!tlb_watch_insert(f.t, 0x400104, 0, 1u << MEM_WRITE));
+    PageFault fault;
+    uint8_t buf[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    uint8_t in[8];
+    /* Reads of the page and writes beside the range: no report, and reads stay fast. */
+    CHECK(tlb_read(f.t, &ps, 0x400104, in, 4, MEM_READ, &sup, &fault));
+    CHECK(lookup(&f, &sup, 0x400104, 4, MEM_READ) == f.ram + 0x5104);
+    CHECK(tlb_write(f.t, &ps, 0x4000fc, buf, 8, &sup, &fault));
+    CHECK_EQ(log.hits, 0);
+    CHECK(lookup(&f, &sup, 0x400000, 4, MEM_WRITE) == NULL);
+    CHECK(fill(&f, &ps, 0x401000, MEM_WRITE, &sup));
+    CHECK(lookup(&f, &sup, 0x401000, 4, MEM_WRITE) == f.ram + 0x6000);
+    /* An 8-byte write overlapping the range's last byte reports that byte, after writing. */
+    CHECK(tlb_write(f.t, &ps, 0x400107, buf, 8, &sup, &fault));
+    CHECK_EQ(log.hits, 1);
+    CHECK_EQ(log.addr, 0x400107);
+    CHECK_EQ(log.acc, MEM_WRITE);
+    CHECK_EQ(f.ram[0x5107], 1);
+    /* Removing needs the exact range and kinds; then the page is fast again. */
+    CHECK(!tlb_watch_remove(f.t, 0x400104, 4, 1u << MEM_READ));
+    CHECK(tlb_watch_remove(f.t, 0x400104, 4, 1u << MEM_WRITE));
+    CHECK(tlb_write(f.t, &ps, 0x400104, buf, 4, &sup, &fault));
+    CHECK_EQ(log.hits, 1);
+    CHECK(lookup(&f, &sup, 0x400104, 4, MEM_WRITE) == f.ram + 0x5104);
+    /* A read watchpoint reports reads only. */
+    CHECK(tlb_watch_insert(f.t, 0x400200, 2, 1u << MEM_READ));
+    CHECK(tlb_write(f.t, &ps, 0x400200, buf, 2, &sup, &fault));
+    CHECK_EQ(log.hits, 1);
+    CHECK(tlb_read(f.t, &ps, 0x4001ff, in, 2, MEM_READ, &sup, &fault));
+    CHECK_EQ(log.hits, 2);
+    CHECK_EQ(log.addr, 0x400200);
+    CHECK_EQ(log.acc, MEM_READ);
+    tlb_watch_clear(f.t);
+    CHECK(tlb_read(f.t, &ps, 0x400200, in, 2, MEM_READ, &sup, &fault));
+    CHECK_EQ(log.hits, 2);
+    fixture_free(&f);
+}
+
 static void test_tlb_write_tag_waits_for_dirty(void)
 {
     Fixture f = fixture_new();
@@ -755,6 +822,7 @@ static void test_tlb_random_storm(void)
 
 static const CheckTest tests[] = {
     CHECK_TEST(test_tlb_hit_after_fill),
+    CHECK_TEST(test_tlb_watchpoints_report_accesses),
     CHECK_TEST(test_tlb_write_tag_waits_for_dirty),
     CHECK_TEST(test_tlb_flush_page_and_large_pages),
     CHECK_TEST(test_tlb_flush_nonglobal_keeps_global),

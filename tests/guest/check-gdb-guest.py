@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Debian's gdb against a bare-metal 64-bit guest with symbols (tests/guest/debug/c64_gdb.c).
+
+Usage: check-gdb-guest.py VIREO IMAGE.elf IMAGE.elf64 WORK_DIR
+
+gdb reads the symbols from the ELF64 link of the guest (vireo boots its ELF32 copy), breaks on
+debug_inner by name (a software breakpoint, Z0), walks the stack in 64-bit code (bt: the call
+chain of the source, debug_inner <- debug_outer <- guest_main), shows the system registers in
+"info registers" (CR0.PG/PE and EFER.LMA set, as rt/entry64.asm enters long mode), finishes
+debug_inner (its value, 126, follows from the source) and lets the guest run to its exit,
+which gdb hears as the process exiting (vireo's exit status 1 = guest exit code 0).
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixture"))
+import gdb_session  # noqa: E402
+from checks import Checks, elf_symbol  # noqa: E402
+
+SCRIPT = """set pagination off
+set confirm off
+target remote 127.0.0.1:{port}
+break debug_inner
+continue
+printf "BREAK-AT %#lx\\n", $pc
+bt
+info registers
+finish
+continue
+"""
+
+checks = Checks()
+check = checks.check
+
+
+def main():
+    if len(sys.argv) != 5:
+        raise SystemExit(__doc__)
+    vireo, image, image64, work = sys.argv[1:]
+    args = [vireo, "-nographic", "-debugcon", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+            "-kernel", image]
+    out, status, console = gdb_session.run_session(args, SCRIPT, work, "gdb-c64",
+                                                   gdb_args=[image64], timeout=120)
+    print(out)
+    at = re.search(r"BREAK-AT (0x[0-9a-f]+)", out)
+    check(at is not None and int(at.group(1), 16) == elf_symbol(image64, "debug_inner"),
+          "break debug_inner stops at the symbol's address (nm)")
+    frames = re.findall(r"^#(\d+)\s+(?:0x[0-9a-f]+ in )?(\w+) \(", out, re.M)
+    names = [f[1] for f in frames]
+    check(names[:3] == ["debug_inner", "debug_outer", "guest_main"],
+          "bt walks debug_inner <- debug_outer <- guest_main (got %s)" % names[:4])
+    regs = dict(re.findall(r"^(cr0|cr3|efer)\s+(0x[0-9a-f]+)", out, re.M))
+    check(set(regs) == {"cr0", "cr3", "efer"}, "info registers shows cr0, cr3 and efer")
+    if "cr0" in regs and "efer" in regs:
+        check(int(regs["cr0"], 16) & 0x80000001 == 0x80000001, "CR0.PG and CR0.PE set")
+        check(int(regs["efer"], 16) & 0x500 == 0x500, "EFER.LME and EFER.LMA set")
+    check(re.search(r"^debug_outer \(.*\n.*\nValue returned is \$1 = 126$", out, re.M)
+          is not None, "finish returns 126 to debug_outer")
+    check(re.search(r"\[Inferior 1 \(.*\) exited with code 01\]", out) is not None,
+          "gdb hears the guest's exit")
+    check("debug_outer returned 133" in console and status == 1,
+          "the guest ran to its end (console and exit status %d)" % status)
+    checks.finish("gdb")
+
+
+if __name__ == "__main__":
+    main()
