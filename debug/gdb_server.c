@@ -1,9 +1,7 @@
 /* debug/gdb_server.c: the GDB stub's TCP listener and connection (gdb_server.h). */
-#define _GNU_SOURCE /* accept4 */
 #include "debug/gdb_server.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/socket.h"
 
 static void drop_client(GdbServer *s)
 {
@@ -44,53 +43,27 @@ static void send_to_client(void *opaque, const uint8_t *buf, size_t len)
 int gdb_server_open(GdbServer *s, const char *spec, const GdbTarget *target, void *opaque,
                     void (*connected)(void *opaque), Error *err)
 {
-    s->listen_fd = s->conn_fd = -1;
+    s->conn_fd = -1;
     s->target = target;
     s->target_opaque = opaque;
     s->connected = connected;
     gdb_stub_init(&s->stub, target, opaque, send_to_client, s);
-    char host[256];
-    const char *hp = spec + 4; /* after "tcp:" (checked by the option parser) */
-    const char *colon = strrchr(hp, ':');
-    size_t host_len = colon ? (size_t)(colon - hp) : sizeof(host);
-    if (strncmp(spec, "tcp:", 4) != 0 || !colon || host_len >= sizeof(host) || !colon[1]) {
+    if (strncmp(spec, "tcp:", 4) != 0) {
+        s->listen_fd = -1;
         return error_set(err, -1, "-gdb: '%.64s': expected tcp:[HOST]:PORT", spec);
     }
-    memcpy(host, hp, host_len);
-    host[host_len] = '\0';
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
-    struct addrinfo *res;
-    int rc = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res);
-    if (rc != 0) {
-        return error_set(err, -1, "-gdb: '%.64s': %s", spec, gai_strerror(rc));
-    }
-    int saved = 0;
-    for (struct addrinfo *ai = res; ai && s->listen_fd < 0; ai = ai->ai_next) {
-        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) {
-            saved = errno;
-            continue;
-        }
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1) < 0) {
-            saved = errno;
-            close(fd);
-            continue;
-        }
-        s->listen_fd = fd;
-    }
-    freeaddrinfo(res);
-    if (s->listen_fd < 0) {
-        return error_set(err, -1, "-gdb: '%.64s': %s", spec, strerror(saved));
-    }
-    return 0;
+    s->listen_fd = socket_listen_tcp(spec + 4, "-gdb", err);
+    return s->listen_fd < 0 ? -1 : 0;
+}
+
+int gdb_server_wait_fd(const GdbServer *s)
+{
+    return s->conn_fd >= 0 ? s->conn_fd : s->listen_fd;
 }
 
 static void accept_client(GdbServer *s)
 {
-    int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    int fd = socket_accept(s->listen_fd);
     if (fd < 0) {
         return;
     }

@@ -30,5 +30,7 @@ int gdb_server_open(GdbServer *s, const char *spec, const GdbTarget *target, voi
 /* Accepts a client and feeds what it sent to the stub; waits up to timeout_ms for either. */
 void gdb_server_poll(GdbServer *s, int timeout_ms);
 void gdb_server_close(GdbServer *s);
+/* The descriptor to wait on for the next event (the client, or the listener), -1 if none. */
+int gdb_server_wait_fd(const GdbServer *s);
 
 #endif

@@ -15,8 +15,7 @@
 
 #include "cpu/fpu.h"
 #include "debug/gdb_stub.h"
-#include "softmmu/memory.h"
-#include "softmmu/paging.h"
+#include "debug/guest_mem.h"
 #include "softmmu/tlb.h"
 #include "util/endian.h"
 
@@ -335,57 +334,14 @@ bool gdb_x86_write_register(GdbX86 *g, unsigned n, const uint8_t *buf, size_t le
     return n < REG_COUNT && len == regs[n].bits / 8u && reg_set(g->cpu, &regs[n], buf);
 }
 
-/*
- * Walks [addr, addr + len) page by page through the guest's page tables without side effects
- * (no A/D bits); only RAM and ROM are touched, so a debugger never reads a device register.
- */
-static bool access_memory(GdbX86 *g, uint64_t addr, uint8_t *buf, size_t len, bool is_write)
-{
-    CpuState *cpu = g->cpu;
-    uint64_t mask = cpu->long_mode ? ~0ull : 0xffffffffull;
-    while (len) {
-        uint64_t lin = addr & mask;
-        size_t n = PHYS_PAGE_SIZE - (lin & (PHYS_PAGE_SIZE - 1));
-        n = n < len ? n : len;
-        uint64_t gpa;
-        if (!paging_debug_translate(cpu->map, &cpu->paging, cpu->maxphyaddr, lin, &gpa)) {
-            return false;
-        }
-        PhysPage pg = phys_map_page(cpu->map, gpa & PHYS_PAGE_MASK);
-        if (pg.kind != PHYS_PAGE_RAM && pg.kind != PHYS_PAGE_ROM) {
-            return false;
-        }
-        if (is_write) {
-            phys_write(cpu->map, gpa, buf, n);
-        } else {
-            phys_read(cpu->map, gpa, buf, n);
-        }
-        addr += n;
-        buf += n;
-        len -= n;
-    }
-    return true;
-}
-
 bool gdb_x86_read_memory(GdbX86 *g, uint64_t addr, uint8_t *buf, size_t len)
 {
-    return access_memory(g, addr, buf, len, false);
+    return guest_mem_read_virtual(g->cpu, addr, buf, len);
 }
 
 bool gdb_x86_write_memory(GdbX86 *g, uint64_t addr, const uint8_t *buf, size_t len)
 {
-    /* Validate every page first: a failing write changes nothing. */
-    uint8_t probe;
-    CpuState *cpu = g->cpu;
-    uint64_t mask = cpu->long_mode ? ~0ull : 0xffffffffull;
-    for (uint64_t a = addr & ~(uint64_t)(PHYS_PAGE_SIZE - 1); len && a < addr + len;
-         a += PHYS_PAGE_SIZE) {
-        uint64_t at = a < addr ? addr : a;
-        if (!access_memory(g, at & mask, &probe, 1, false)) {
-            return false;
-        }
-    }
-    return access_memory(g, addr, (uint8_t *)buf, len, true);
+    return guest_mem_write_virtual(g->cpu, addr, buf, len);
 }
 
 static unsigned watch_kinds(unsigned type)

@@ -57,6 +57,49 @@ static void trace_block_start(void *opaque, const CpuState *cpu)
     }
 }
 
+/* Capstone handles for 16-, 32- and 64-bit code, opened when first needed. */
+static bool open_capstone(Tracer *t)
+{
+    static const cs_mode modes[3] = { CS_MODE_16, CS_MODE_32, CS_MODE_64 };
+    for (unsigned k = 0; k < 3 && !t->has_cs[k]; k++) {
+        if (cs_open(CS_ARCH_X86, modes[k], &t->cs[k]) != CS_ERR_OK) {
+            return false;
+        }
+        t->has_cs[k] = true;
+    }
+    return true;
+}
+
+int trace_disassemble(Tracer *t, DecodeMode mode, const uint8_t *code, size_t len,
+                      uint64_t addr, unsigned max_insns,
+                      void (*emit)(void *opaque, const char *line), void *opaque)
+{
+    unsigned k = mode == DECODE_16 ? 0 : mode == DECODE_32 ? 1 : 2;
+    if (!open_capstone(t)) {
+        return -1;
+    }
+    cs_insn *insn;
+    size_t n = cs_disasm(t->cs[k], code, len, addr, max_insns, &insn);
+    size_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        char line[256];
+        snprintf(line, sizeof(line), "  %016llx: %s %s", (unsigned long long)insn[i].address,
+                 insn[i].mnemonic, insn[i].op_str);
+        emit(opaque, line);
+        used += insn[i].size;
+    }
+    if (n) {
+        cs_free(insn, n);
+    }
+    return (int)used;
+}
+
+static void emit_in_asm_line(void *opaque, const char *line)
+{
+    (void)opaque;
+    log_cat(LOG_CAT_IN_ASM, "%s", line);
+}
+
 static void trace_block_new(void *opaque, const CpuState *cpu, const uint8_t *code,
                             unsigned len)
 {
@@ -64,22 +107,9 @@ static void trace_block_new(void *opaque, const CpuState *cpu, const uint8_t *co
     if (!log_enabled(LOG_CAT_IN_ASM)) {
         return;
     }
-    DecodeMode mode = cpu_decode_mode(cpu);
-    unsigned k = mode == DECODE_16 ? 0 : mode == DECODE_32 ? 1 : 2;
     log_cat(LOG_CAT_IN_ASM, "in_asm %04x:%016llx (%u bytes)", cpu->seg[SEG_CS].selector,
             (unsigned long long)cpu->rip, len);
-    if (!t->has_cs[k]) {
-        return;
-    }
-    cs_insn *insn;
-    size_t n = cs_disasm(t->cs[k], code, len, cpu->rip, 0, &insn);
-    for (size_t i = 0; i < n; i++) {
-        log_cat(LOG_CAT_IN_ASM, "  %016llx: %s %s", (unsigned long long)insn[i].address,
-                insn[i].mnemonic, insn[i].op_str);
-    }
-    if (n) {
-        cs_free(insn, n);
-    }
+    trace_disassemble(t, cpu_decode_mode(cpu), code, len, cpu->rip, 0, emit_in_asm_line, NULL);
 }
 
 static const CpuTraceHooks trace_hooks = {
@@ -89,15 +119,9 @@ static const CpuTraceHooks trace_hooks = {
 
 int trace_update(Tracer *t, CpuState *cpu)
 {
-    if (log_enabled(LOG_CAT_IN_ASM) && !t->has_cs[0]) {
-        static const cs_mode modes[3] = { CS_MODE_16, CS_MODE_32, CS_MODE_64 };
-        for (unsigned k = 0; k < 3; k++) {
-            if (cs_open(CS_ARCH_X86, modes[k], &t->cs[k]) != CS_ERR_OK) {
-                trace_detach(t, cpu);
-                return -1;
-            }
-            t->has_cs[k] = true;
-        }
+    if (log_enabled(LOG_CAT_IN_ASM) && !open_capstone(t)) {
+        trace_detach(t, cpu);
+        return -1;
     }
     bool is_wanted = log_enabled(LOG_CAT_EXEC | LOG_CAT_CPU | LOG_CAT_IN_ASM);
     cpu->trace = is_wanted ? &trace_hooks : NULL;

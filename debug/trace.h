@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "cpu/cpu.h"
+#include "cpu/decode.h"
 
 typedef struct Tracer {
     csh cs[3];        /* Capstone handles for 16-, 32- and 64-bit code */
@@ -27,6 +28,14 @@ int trace_attach(Tracer *t, CpuState *cpu);
 void trace_detach(Tracer *t, CpuState *cpu);
 /* After the log mask changed (the monitor's "log"): hooks on or off to match it. */
 int trace_update(Tracer *t, CpuState *cpu);
+/*
+ * Disassembles up to max_insns (0: all) instructions of code at guest address addr, one line
+ * each ("  ADDRESS: mnemonic operands"); returns the bytes they cover, or -1 if Capstone
+ * cannot be opened. The monitor's x/i uses it too.
+ */
+int trace_disassemble(Tracer *t, DecodeMode mode, const uint8_t *code, size_t len,
+                      uint64_t addr, unsigned max_insns,
+                      void (*emit)(void *opaque, const char *line), void *opaque);
 /* The registers as the cpu item prints them, one line at a time (the monitor reuses them). */
 void trace_format_registers(const CpuState *cpu, void (*emit)(void *opaque, const char *line),
                             void *opaque);

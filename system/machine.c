@@ -10,11 +10,13 @@
 #include "system/machine.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cpu/cpuid.h"
+#include "system/monitor.h"
 #include "util/log.h"
 
 /*
@@ -290,6 +292,7 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
 {
     memset(m, 0, sizeof(*m));
     m->cfg = cfg;
+    monitor_io_open(&m->monitor, "none", NULL); /* closed until -monitor opens it */
     m->ram_below_4g = cfg->ram_bytes < MACHINE_LOWMEM_LIMIT ? cfg->ram_bytes
                                                              : MACHINE_LOWMEM_LIMIT;
     m->ram_above_4g = cfg->ram_bytes - m->ram_below_4g;
@@ -350,6 +353,13 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
     }
     m->run_state = cfg->is_start_paused ? MACHINE_PAUSED : MACHINE_RUNNING;
     if (cfg->gdb && machine_gdb_open(m, err) < 0) {
+        return -1;
+    }
+    if (cfg->monitor && strcmp(cfg->monitor, "stdio") == 0 && cfg->serial == CHAR_TARGET_STDIO) {
+        return error_set(err, -1, "-monitor stdio: stdio carries the serial console; give "
+                                  "-serial none or -serial file:PATH, or a socket monitor");
+    }
+    if (cfg->monitor && monitor_io_open(&m->monitor, cfg->monitor, err) < 0) {
         return -1;
     }
     if (!cfg->kernel_path) {
@@ -416,13 +426,94 @@ static int wait_stopped(Machine *m)
     return 0;
 }
 
+void machine_pause(Machine *m)
+{
+    if (m->run_state == MACHINE_PAUSED) {
+        return;
+    }
+    m->run_state = MACHINE_PAUSED;
+    m->cpu.debug.is_irq_masked = false;
+    if (m->has_gdb) {
+        gdb_stub_stopped(&m->gdb.stub, GDB_SIGINT, -1, 0);
+    }
+}
+
+void machine_resume(Machine *m)
+{
+    if (m->run_state == MACHINE_PAUSED) {
+        cpu_debug_resume(&m->cpu, false);
+        m->run_state = MACHINE_RUNNING;
+    }
+}
+
+static void emit_monitor_line(void *opaque, const char *line)
+{
+    Machine *m = opaque;
+    monitor_io_write(&m->monitor, line);
+    monitor_io_write(&m->monitor, "\n");
+}
+
+static void run_monitor_line(void *opaque, const char *line)
+{
+    Machine *m = opaque;
+    monitor_execute(m, line, emit_monitor_line, m);
+}
+
+/*
+ * gdb's and the monitor's input, between slices. While paused this is all the loop does, so
+ * it waits (up to MACHINE_PAUSED_POLL_MS) for either to have something.
+ */
+static void poll_debuggers(Machine *m, bool is_paused)
+{
+    struct pollfd fds[2];
+    nfds_t n = 0;
+    int gdb_fd = m->has_gdb ? gdb_server_wait_fd(&m->gdb) : -1;
+    int mon_fd = monitor_io_wait_fd(&m->monitor);
+    if (gdb_fd >= 0) {
+        fds[n++] = (struct pollfd){ .fd = gdb_fd, .events = POLLIN };
+    }
+    if (mon_fd >= 0) {
+        fds[n++] = (struct pollfd){ .fd = mon_fd, .events = POLLIN };
+    }
+    if (is_paused) {
+        if (n) {
+            poll(fds, n, MACHINE_PAUSED_POLL_MS);
+        } else {
+            struct timespec ts = { 0, MACHINE_PAUSED_POLL_MS * 1000000l };
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (m->has_gdb) {
+        gdb_server_poll(&m->gdb, 0);
+    }
+    monitor_io_poll(&m->monitor, run_monitor_line, m);
+}
+
+/* A system reset: the board, then the -kernel loaded again (as a firmware would boot it). */
+static int reset_machine(Machine *m)
+{
+    pc_reset(&m->board);
+    Error err;
+    if (load_kernel(m, &err) < 0) {
+        error_report_err(&err);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_loop(Machine *m)
 {
     clock_start(&m->clock);
     for (;;) {
-        machine_gdb_poll(m, m->run_state == MACHINE_PAUSED ? MACHINE_PAUSED_POLL_MS : 0);
+        poll_debuggers(m, m->run_state == MACHINE_PAUSED);
         if (m->is_quit_requested) {
             return 0;
+        }
+        if (m->is_reset_requested) {
+            m->is_reset_requested = false;
+            if (reset_machine(m) < 0) {
+                return 1;
+            }
         }
         if (m->run_state == MACHINE_PAUSED) {
             /* Devices and time stand still with the CPU; the console stays live. */
@@ -430,10 +521,6 @@ static int run_loop(Machine *m)
             poll_serial(m);
             if (m->serial.quit_requested) {
                 return 0;
-            }
-            if (!m->has_gdb) {
-                struct timespec ts = { 0, MACHINE_PAUSED_POLL_MS * 1000000l };
-                nanosleep(&ts, NULL);
             }
             continue;
         }
@@ -458,10 +545,7 @@ static int run_loop(Machine *m)
             }
             log_info("guest reset (%s): rebooting",
                      e == CPU_EXIT_SHUTDOWN ? "triple fault" : "reset request");
-            pc_reset(&m->board);
-            Error err;
-            if (load_kernel(m, &err) < 0) {
-                error_report_err(&err);
+            if (reset_machine(m) < 0) {
                 return 1;
             }
             continue;
@@ -489,6 +573,7 @@ void machine_destroy(Machine *m)
     if (m->has_gdb) {
         gdb_server_close(&m->gdb);
     }
+    monitor_io_close(&m->monitor);
     if (m->is_cpu_ready) {
         trace_detach(&m->tracer, &m->cpu);
         cpu_destroy(&m->cpu);

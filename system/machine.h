@@ -20,6 +20,7 @@
 #include "hw/misc/debug_exit.h"
 #include "system/chardev.h"
 #include "system/clock.h"
+#include "system/monitor_io.h"
 #include "system/options.h"
 #include "system/pc.h"
 #include "util/error.h"
@@ -68,6 +69,8 @@ typedef struct Machine {
     bool is_stop_requested;  /* gdb's Ctrl-C: pause after this slice */
     bool is_quit_requested;  /* gdb's kill: vireo exits with status 0 */
     uint64_t step_icount;    /* instruction count when the step began */
+    bool is_reset_requested; /* the monitor's system_reset */
+    MonitorIo monitor;       /* -monitor */
     bool has_gdb;
     GdbServer gdb;           /* -gdb, -s */
     GdbTarget gdb_target;    /* its operations, with the target description */
@@ -80,10 +83,12 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err);
 int machine_run(Machine *m);
 void machine_destroy(Machine *m);
 
+/* Pause the CPU (telling a waiting gdb it stopped), or let it run again. */
+void machine_pause(Machine *m);
+void machine_resume(Machine *m);
+
 /* The GDB stub's side of the machine (system/machine_gdb.c). */
 int machine_gdb_open(Machine *m, Error *err);
-/* Between slices: takes gdb's packets; waits up to timeout_ms when paused. */
-void machine_gdb_poll(Machine *m, int timeout_ms);
 /* After cpu_exec: pauses and tells gdb when a step ended, a break/watchpoint or Ctrl-C hit. */
 void machine_gdb_check_stop(Machine *m, CpuExit e);
 /* vireo ends with `status`: a connected gdb hears that the process exited. */

@@ -126,13 +126,6 @@ int machine_gdb_open(Machine *m, Error *err)
     return 0;
 }
 
-void machine_gdb_poll(Machine *m, int timeout_ms)
-{
-    if (m->has_gdb) {
-        gdb_server_poll(&m->gdb, timeout_ms);
-    }
-}
-
 void machine_gdb_check_stop(Machine *m, CpuExit e)
 {
     bool is_step_done = m->run_state == MACHINE_STEPPING && m->cpu.icount != m->step_icount;

@@ -319,6 +319,13 @@ static int apply_start_paused(MachineConfig *cfg, const char *arg, OptionsAction
     return 0;
 }
 
+/* The spec is parsed when the monitor is opened (system/monitor_io.c). */
+static int apply_monitor(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    cfg->monitor = arg;
+    return 0;
+}
+
 static const OptionDesc option_table[] = {
     { "h", NULL, apply_help, "print this help and exit" },
     { "help", NULL, apply_help, "print this help and exit" },
@@ -346,6 +353,8 @@ static const OptionDesc option_table[] = {
     { "gdb", "tcp:[HOST]:PORT", apply_gdb, "wait for gdb's remote protocol on a TCP port" },
     { "s", NULL, apply_gdb_default, "shorthand for -gdb tcp::" OPTIONS_GDB_DEFAULT_PORT },
     { "S", NULL, apply_start_paused, "do not start the CPU (gdb's continue starts it)" },
+    { "monitor", "DEV", apply_monitor,
+      "the monitor on stdio, unix:PATH,server,nowait or tcp:[HOST]:PORT,server,nowait" },
     { "icount", "[shift=]N", apply_icount,
       "deterministic time: each instruction takes 2^N ns (N = 0..10)" },
 };
@@ -356,7 +365,7 @@ static const OptionDesc option_table[] = {
  */
 static const char *const options_not_yet[] = {
     "smp", "hda", "hdb", "hdc", "hdd", "cdrom", "drive", "boot", "bios", "snapshot",
-    "display", "monitor", "netdev", "nic",
+    "display", "netdev", "nic",
     "loadvm", "machine", "M", "accel",
     "enable-kvm", "vga", "incoming", "record", "replay",
 };

@@ -74,6 +74,7 @@ typedef struct MachineConfig {
     const char *serial_path;
     const char *gdb;             /* -gdb tcp:[HOST]:PORT (or -s); NULL: no gdb stub */
     bool is_start_paused;        /* -S */
+    const char *monitor;         /* -monitor spec (system/monitor_io.h); NULL: none */
     bool has_icount;             /* -icount: deterministic virtual time */
     uint8_t icount_shift;        /* each instruction is 2^shift ns */
 } MachineConfig;
