@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cpu/cpuid.h"
 #include "system/monitor.h"
@@ -288,6 +289,62 @@ static void stop_cpu(void *opaque)
     cpu_request_exit(opaque);
 }
 
+/*
+ * -snapshot: a qcow2 overlay on the image in a temporary file, removed at once (it lives while
+ * open), so guest writes never reach the user's image.
+ */
+static BlockImage *open_overlay(const DriveConfig *d, BlockImage *base, Error *err)
+{
+    char backing[4096];
+    if (!realpath(d->path, backing)) {
+        error_set(err, -1, "%.200s: %s", d->path, strerror(errno));
+        return NULL;
+    }
+    const char *dir = getenv("TMPDIR");
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s/vireo-snapshot-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        error_set(err, -1, "-snapshot: %.200s: %s", tmp, strerror(errno));
+        return NULL;
+    }
+    close(fd);
+    BlockImage *overlay = NULL;
+    if (qcow2_create(tmp, base->size, backing, base->ops->name, err) == 0) {
+        overlay = block_image_open(tmp, "qcow2", false, err);
+    }
+    unlink(tmp);
+    return overlay;
+}
+
+/* Opens the IDE drives' images and puts the IDE controller on the board. */
+static int attach_drives(Machine *m, Error *err)
+{
+    const MachineConfig *cfg = m->cfg;
+    IdeKind kinds[OPTIONS_IDE_DRIVES];
+    for (unsigned i = 0; i < OPTIONS_IDE_DRIVES; i++) {
+        const DriveConfig *d = &cfg->drives[i];
+        kinds[i] = !d->is_used ? IDE_KIND_NONE : d->is_cdrom ? IDE_KIND_CDROM : IDE_KIND_DISK;
+        if (!d->is_used) {
+            continue;
+        }
+        bool is_overlaid = cfg->is_snapshot && !d->is_read_only;
+        BlockImage *img = block_image_open(d->path, d->format[0] ? d->format : NULL,
+                                           d->is_read_only || is_overlaid, err);
+        if (img && is_overlaid) {
+            BlockImage *overlay = open_overlay(d, img, err);
+            block_image_close(img);
+            img = overlay;
+        }
+        if (!img) {
+            error_prefix(err, d->option);
+            return -1;
+        }
+        m->drives[i] = img;
+    }
+    return pc_attach_ide(&m->board, kinds, m->drives, err);
+}
+
 int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
 {
     memset(m, 0, sizeof(*m));
@@ -325,6 +382,9 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
         return -1;
     }
     m->is_board_ready = true;
+    if (attach_drives(m, err) < 0) {
+        return -1;
+    }
     m->board.lapic.tsc_hz = MACHINE_TSC_HZ;
     if (chardev_open(&m->serial, cfg->serial, cfg->serial_path, err) < 0) {
         error_prefix(err, "-serial");
@@ -574,6 +634,9 @@ void machine_destroy(Machine *m)
         gdb_server_close(&m->gdb);
     }
     monitor_io_close(&m->monitor);
+    for (unsigned i = 0; i < OPTIONS_IDE_DRIVES; i++) {
+        block_image_close(m->drives[i]);
+    }
     if (m->is_cpu_ready) {
         trace_detach(&m->tracer, &m->cpu);
         cpu_destroy(&m->cpu);

@@ -65,6 +65,7 @@ typedef struct Machine {
     uint8_t *initrd;     /* the -initrd file */
     size_t initrd_size;
     bool is_cpu_ready;
+    BlockImage *drives[OPTIONS_IDE_DRIVES]; /* opened images (or -snapshot overlays), owned */
     MachineRunState run_state;
     bool is_stop_requested;  /* gdb's Ctrl-C: pause after this slice */
     bool is_quit_requested;  /* gdb's kill: vireo exits with status 0 */

@@ -294,6 +294,126 @@ static int apply_icount(MachineConfig *cfg, const char *arg, OptionsAction *acti
     return 0;
 }
 
+static int set_drive(MachineConfig *cfg, unsigned index, const char *option, const char *path,
+                     bool is_cdrom, Error *err)
+{
+    DriveConfig *d = &cfg->drives[index];
+    if (d->is_used) {
+        return error_set(err, -1, "IDE position %u is already taken by %s", index, d->option);
+    }
+    if (!*path || strlen(path) >= sizeof(d->path)) {
+        return error_set(err, -1, "bad image file name");
+    }
+    *d = (DriveConfig){ .is_used = true, .is_cdrom = is_cdrom, .is_read_only = is_cdrom };
+    snprintf(d->option, sizeof(d->option), "%s", option);
+    snprintf(d->path, sizeof(d->path), "%s", path);
+    return 0;
+}
+
+/* -hda .. -hdd FILE: disks at IDE positions 0..3 (QEMU's legacy options). */
+static int apply_hd(MachineConfig *cfg, const char *arg, unsigned index, const char *option,
+                    Error *err)
+{
+    return set_drive(cfg, index, option, arg, false, err);
+}
+
+static int apply_hda(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    return apply_hd(cfg, arg, 0, "-hda", err);
+}
+
+static int apply_hdb(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    return apply_hd(cfg, arg, 1, "-hdb", err);
+}
+
+static int apply_hdc(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    return apply_hd(cfg, arg, 2, "-hdc", err);
+}
+
+static int apply_hdd(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    return apply_hd(cfg, arg, 3, "-hdd", err);
+}
+
+/* -cdrom FILE: a CD-ROM at the secondary master (position 2), as QEMU places it. */
+static int apply_cdrom(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    return set_drive(cfg, 2, "-cdrom", arg, true, err);
+}
+
+/*
+ * -drive file=PATH[,if=ide][,index=N|bus=B,unit=U][,media=disk|cdrom][,format=raw|qcow2]
+ * [,readonly=on|off][,snapshot=on]: without a position, the first free one.
+ */
+static int apply_drive(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    char buf[4200];
+    if (strlen(arg) >= sizeof(buf)) {
+        return error_set(err, -1, "drive description too long");
+    }
+    strcpy(buf, arg);
+    const char *file = NULL, *format = "";
+    long index = -1, bus = -1, unit = -1;
+    bool is_cdrom = false, is_read_only = false;
+    char *save = NULL;
+    for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        uint64_t v;
+        if (strncmp(p, "file=", 5) == 0) {
+            file = p + 5;
+        } else if (strcmp(p, "if=ide") == 0 || strcmp(p, "media=disk") == 0) {
+            continue;
+        } else if (strcmp(p, "media=cdrom") == 0) {
+            is_cdrom = true;
+        } else if (strcmp(p, "format=raw") == 0 || strcmp(p, "format=qcow2") == 0) {
+            format = p + 7;
+        } else if (strcmp(p, "readonly=on") == 0 || strcmp(p, "readonly=off") == 0) {
+            is_read_only = strcmp(p, "readonly=on") == 0;
+        } else if (strcmp(p, "snapshot=on") == 0) {
+            cfg->is_snapshot = true;
+        } else if (strncmp(p, "index=", 6) == 0 && parse_number_property(p + 6, 3, &v) == 0) {
+            index = (long)v;
+        } else if (strncmp(p, "bus=", 4) == 0 && parse_number_property(p + 4, 1, &v) == 0) {
+            bus = (long)v;
+        } else if (strncmp(p, "unit=", 5) == 0 && parse_number_property(p + 5, 1, &v) == 0) {
+            unit = (long)v;
+        } else {
+            return error_set(err, -1, "bad property '%.64s' (file=, if=ide, index=0-3, bus=, "
+                             "unit=, media=disk|cdrom, format=raw|qcow2, readonly=on|off, "
+                             "snapshot=on)", p);
+        }
+    }
+    if (!file) {
+        return error_set(err, -1, "needs file=PATH");
+    }
+    if (bus >= 0 || unit >= 0) {
+        index = (bus > 0 ? bus : 0) * 2 + (unit > 0 ? unit : 0);
+    }
+    for (unsigned i = 0; index < 0 && i < OPTIONS_IDE_DRIVES; i++) {
+        if (!cfg->drives[i].is_used) {
+            index = i;
+        }
+    }
+    if (index < 0) {
+        return error_set(err, -1, "all %d IDE positions are taken", OPTIONS_IDE_DRIVES);
+    }
+    if (set_drive(cfg, (unsigned)index, "-drive", file, is_cdrom, err) < 0) {
+        return -1;
+    }
+    DriveConfig *d = &cfg->drives[index];
+    d->is_read_only |= is_read_only;
+    snprintf(d->format, sizeof(d->format), "%s", format);
+    return 0;
+}
+
+static int apply_snapshot(MachineConfig *cfg, const char *arg, OptionsAction *action,
+                          Error *err)
+{
+    cfg->is_snapshot = true;
+    return 0;
+}
+
 /* -gdb tcp:[HOST]:PORT (QEMU's chardev spelling; the address is checked when it is opened). */
 static int apply_gdb(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
 {
@@ -350,6 +470,15 @@ static const OptionDesc option_table[] = {
       "stop the emulation instead of exiting when the guest powers off" },
     { "serial", "TARGET", apply_serial,
       "COM1 to stdio (default; C-a x quits), none or file:PATH" },
+    { "drive", "file=PATH,...", apply_drive,
+      "an IDE drive: file=,index=0-3,media=disk|cdrom,format=raw|qcow2,readonly=on" },
+    { "hda", "FILE", apply_hda, "disk image at IDE primary master" },
+    { "hdb", "FILE", apply_hdb, "disk image at IDE primary slave" },
+    { "hdc", "FILE", apply_hdc, "disk image at IDE secondary master" },
+    { "hdd", "FILE", apply_hdd, "disk image at IDE secondary slave" },
+    { "cdrom", "FILE", apply_cdrom, "CD-ROM image at IDE secondary master" },
+    { "snapshot", NULL, apply_snapshot,
+      "writes to disk images go to temporary files, the images stay as they were" },
     { "gdb", "tcp:[HOST]:PORT", apply_gdb, "wait for gdb's remote protocol on a TCP port" },
     { "s", NULL, apply_gdb_default, "shorthand for -gdb tcp::" OPTIONS_GDB_DEFAULT_PORT },
     { "S", NULL, apply_start_paused, "do not start the CPU (gdb's continue starts it)" },
@@ -364,7 +493,7 @@ static const OptionDesc option_table[] = {
  * error says so rather than calling them unknown.
  */
 static const char *const options_not_yet[] = {
-    "smp", "hda", "hdb", "hdc", "hdd", "cdrom", "drive", "boot", "bios", "snapshot",
+    "smp", "boot", "bios",
     "display", "netdev", "nic",
     "loadvm", "machine", "M", "accel",
     "enable-kvm", "vga", "incoming", "record", "replay",

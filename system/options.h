@@ -49,6 +49,17 @@ typedef struct DebugconConfig {
 } DebugconConfig;
 
 #define OPTIONS_GDB_DEFAULT_PORT "1234"
+#define OPTIONS_IDE_DRIVES 4 /* primary master, primary slave, secondary master and slave */
+
+/* An IDE drive from -drive, -hda..-hdd or -cdrom. */
+typedef struct DriveConfig {
+    bool is_used;
+    bool is_cdrom;
+    bool is_read_only;
+    char format[8];      /* "raw", "qcow2", or "" to recognise the file */
+    char option[8];      /* the option that named it, for messages */
+    char path[4096];
+} DriveConfig;
 
 typedef struct MachineConfig {
     uint64_t ram_bytes;
@@ -75,6 +86,8 @@ typedef struct MachineConfig {
     const char *gdb;             /* -gdb tcp:[HOST]:PORT (or -s); NULL: no gdb stub */
     bool is_start_paused;        /* -S */
     const char *monitor;         /* -monitor spec (system/monitor_io.h); NULL: none */
+    DriveConfig drives[OPTIONS_IDE_DRIVES];
+    bool is_snapshot;            /* -snapshot: disk writes go to temporary overlays */
     bool has_icount;             /* -icount: deterministic virtual time */
     uint8_t icount_shift;        /* each instruction is 2^shift ns */
 } MachineConfig;

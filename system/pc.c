@@ -328,6 +328,16 @@ int pc_init(PcBoard *b, CpuState *cpu, PhysMap *map, PortSpace *ports, VirtualCl
     return 0;
 }
 
+int pc_attach_ide(PcBoard *b, const IdeKind kinds[4], BlockImage *const images[4], Error *err)
+{
+    b->ide.channel[0].irq = b->isa_irq[14];
+    b->ide.channel[1].irq = b->isa_irq[15];
+    if (piix_ide_init(&b->ide, &b->pci, b->ports, b->map, kinds, images) < 0) {
+        return error_set(err, -1, "cannot place the IDE controller");
+    }
+    return 0;
+}
+
 void pc_destroy(PcBoard *b)
 {
     fw_cfg_destroy(&b->fw_cfg);
@@ -348,6 +358,7 @@ void pc_reset(PcBoard *b)
     uart_reset(&b->com1);
     pit_reset(&b->pit);
     rtc_reset(&b->rtc);
+    piix_ide_reset(&b->ide);
 }
 
 void pc_acpi_config(const PcBoard *b, AcpiConfig *cfg)

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "cpu/cpu.h"
+#include "hw/block/piix_ide.h"
 #include "hw/char/uart16550.h"
 #include "hw/fw/acpi_tables.h"
 #include "hw/fw/fw_cfg.h"
@@ -71,6 +72,7 @@ typedef struct PcBoard {
     I8042State kbc;
     FwCfgState fw_cfg;
     UartState com1;
+    PiixIdeState ide;      /* 00:01.1, always present as on QEMU's pc machine */
     IrqLine isa_irq[PC_ISA_IRQS];
     uint64_t ram_below_4g; /* the PCI memory window starts where low RAM ends */
     uint64_t ram_bytes;
@@ -84,6 +86,11 @@ int pc_init(PcBoard *b, CpuState *cpu, PhysMap *map, PortSpace *ports, VirtualCl
 void pc_destroy(PcBoard *b);
 /* A system reset (RESET#): every device to its power-on state. */
 void pc_reset(PcBoard *b);
+/*
+ * The IDE drives (primary master, primary slave, secondary master, secondary slave): called
+ * once after pc_init, with IDE_KIND_NONE for empty positions. Returns 0 or -1 with err.
+ */
+int pc_attach_ide(PcBoard *b, const IdeKind kinds[4], BlockImage *const images[4], Error *err);
 /* The platform description for the ACPI tables. */
 void pc_acpi_config(const PcBoard *b, AcpiConfig *cfg);
 

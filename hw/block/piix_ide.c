@@ -10,8 +10,9 @@
  * the end of the table (EOT). DMA moves through the physical map (phys_read/phys_write), so a
  * guest pointing a PRD at a device or outside RAM gets what the bus would do there, never a
  * host access outside guest memory. Status after a transfer (SFF-8038i table "Bus Master IDE
- * status"): table exactly used: Active 0, Interrupt 1; table longer: Active 1, Interrupt 1;
- * table shorter: Active 0, Interrupt 0 and, here, Error 1 with the command aborted.
+ * status"): table exactly used: Active 0; table longer: Active 1; table shorter: Active 0 and,
+ * here, Error 1 with the command aborted. The Interrupt bit is set by the rising edge of the
+ * channel's INTRQ, so not while the drive's nIEN holds the line off.
  *
  * The legacy ports decode always (the IDETIM decode-enable bits are stored, not enforced).
  */
@@ -82,12 +83,21 @@ static void bm_run(PiixIdeBm *bm)
     }
     if (is_short) {
         bm->status = (uint8_t)((bm->status & ~BM_STATUS_ACTIVE) | BM_STATUS_ERROR);
-    } else {
-        bm->status |= BM_STATUS_IRQ;
-        if (bm->is_prd_done && bm->prd_left == 0) {
-            bm->status &= (uint8_t)~BM_STATUS_ACTIVE;
-        }
+    } else if (bm->is_prd_done && bm->prd_left == 0) {
+        bm->status &= (uint8_t)~BM_STATUS_ACTIVE;
     }
+}
+
+/* The channel's INTRQ passes through here: its rising edge sets the Interrupt bit. */
+static void bm_irq_set(void *opaque, int n, bool level)
+{
+    (void)n;
+    PiixIdeBm *bm = opaque;
+    if (level && !bm->is_irq_high) {
+        bm->status |= BM_STATUS_IRQ;
+    }
+    bm->is_irq_high = level;
+    irq_set(&bm->isa_irq, level);
 }
 
 static void bm_dma_ready(void *opaque)
@@ -192,6 +202,8 @@ int piix_ide_init(PiixIdeState *s, PciBus *bus, PortSpace *ports, PhysMap *map,
     static const uint16_t bases[2] = { 0x1f0, 0x170 };
     static const uint16_t ctls[2] = { 0x3f6, 0x376 };
     for (unsigned i = 0; i < 2; i++) {
+        s->bm[i].isa_irq = s->channel[i].irq;
+        s->channel[i].irq = irq_line(bm_irq_set, &s->bm[i], 0);
         int r = ide_channel_init(&s->channel[i], ports, bases[i], ctls[i], kinds + 2 * i,
                                  images + 2 * i);
         if (r < 0) {
@@ -224,6 +236,7 @@ static const StateField bm_fields[] = {
     STATE_U32(PiixIdeBm, prd_left),
     STATE_BOOL(PiixIdeBm, is_prd_done),
     STATE_BOOL(PiixIdeBm, is_prd_last),
+    STATE_BOOL(PiixIdeBm, is_irq_high),
     STATE_END,
 };
 

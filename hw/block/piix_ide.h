@@ -26,9 +26,11 @@ typedef struct PiixIdeBm {
     uint32_t prd_left;
     bool is_prd_done;    /* the EOT descriptor is used up */
     bool is_prd_last;    /* the current descriptor has EOT */
+    bool is_irq_high;    /* the channel's INTRQ, for the Interrupt bit's edge */
     /* Host side, not saved. */
     struct PiixIdeState *owner;
     IdeChannel *channel;
+    IrqLine isa_irq;     /* IRQ 14 or 15 */
 } PiixIdeBm;
 
 typedef struct PiixIdeState {

@@ -40,7 +40,7 @@ grep -q -- '-kernel FILE' "$tmp/out" || { echo "FAIL -h does not list -kernel"; 
 expect 0 "" -d help
 grep -q 'guest_errors' "$tmp/out" || { echo "FAIL -d help does not list guest_errors"; failed=$((failed + 1)); }
 expect 1 '^vireo: -bogus: unknown option' -bogus
-expect 1 '^vireo: -cdrom: option not supported yet$' -cdrom x.iso
+expect 1 '^vireo: -bios: option not supported yet$' -bios x.bin
 expect 1 '^vireo: -m: invalid RAM size' -m 12x
 expect 1 '^vireo: -m: missing argument' -m
 expect 1 "^vireo: -kernel: $tmp/none: No such file or directory\$" -kernel "$tmp/none"
@@ -61,6 +61,9 @@ expect 1 "^vireo: -monitor stdio: stdio carries the serial console" -monitor std
 expect 1 "^vireo: -monitor: 'pipe:x': expected stdio, none" -monitor pipe:x -kernel "$tmp/kernel"
 expect 1 "^vireo: -monitor: 'unix:$tmp/m,server,wait=on': option 'wait=on' not supported" -monitor "unix:$tmp/m,server,wait=on" -kernel "$tmp/kernel"
 expect 1 "^vireo: -monitor: $tmp/ro/x/sock: No such file or directory\$" -monitor "unix:$tmp/ro/x/sock,server,nowait" -kernel "$tmp/kernel"
+expect 1 "^vireo: -cdrom: $tmp/x.iso: No such file or directory\$" -cdrom "$tmp/x.iso" -kernel "$tmp/kernel"
+printf 'QFI\373\0\0\0\4' > "$tmp/v4.qcow2"; head -c 200 /dev/zero >> "$tmp/v4.qcow2"
+expect 1 "^vireo: -hda: $tmp/v4.qcow2: unsupported qcow2 version 4\$" -hda "$tmp/v4.qcow2" -kernel "$tmp/kernel"
 # Hostile argument bytes must still give one line, never a crash.
 expect 1 'unknown option' "-$(printf 'a%.0s' $(seq 1 5000))"
 expect 1 'unexpected argument' "$(printf 'x\nsecond line')"

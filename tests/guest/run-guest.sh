@@ -12,17 +12,18 @@
 # An expect line "vireo: LINE" requires LINE in the vireo run only: the check it names is one
 # QEMU TCG gets wrong, and the QEMU run leaves it out (see tests/guest/cpu/README).
 # --qemu-cpu MODEL is passed as -cpu MODEL to QEMU only (vireo has one CPU model).
+# --drive SPEC (repeatable) gives both emulators -drive SPEC (QEMU's syntax).
 #
 # Usage: run-guest.sh [--vireo PATH] [--exit CODE] [--expect FILE] [--append CMDLINE]
-#                     [--qemu-cpu MODEL] [--timeout SECONDS] IMAGE
+#                     [--qemu-cpu MODEL] [--timeout SECONDS] [--drive SPEC]... IMAGE
 # Exit status: 0 all checks hold, 1 a check failed, 2 bad usage, 77 QEMU missing (a CTest skip;
 # with CI=true a missing QEMU is a failure instead). QEMU=path overrides the binary.
 set -u
 
-guest_exit=0 expect_file='' append='' timeout_s=60 image='' vireo='' qemu_cpu=''
+guest_exit=0 expect_file='' append='' timeout_s=60 image='' vireo='' qemu_cpu='' drives=()
 usage() {
     echo "usage: run-guest.sh [--vireo PATH] [--exit CODE] [--expect FILE] [--append CMDLINE]" \
-         "[--qemu-cpu MODEL] [--timeout SECONDS] IMAGE" >&2
+         "[--qemu-cpu MODEL] [--timeout SECONDS] [--drive SPEC]... IMAGE" >&2
     exit 2
 }
 while [ $# -gt 0 ]; do
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
     --append) [ $# -ge 2 ] || usage; append=$2; shift 2 ;;
     --qemu-cpu) [ $# -ge 2 ] || usage; qemu_cpu=$2; shift 2 ;;
     --timeout) [ $# -ge 2 ] || usage; timeout_s=$2; shift 2 ;;
+    --drive) [ $# -ge 2 ] || usage; drives+=(-drive "$2"); shift 2 ;;
     -*) usage ;;
     *) [ -z "$image" ] || usage; image=$1; shift ;;
     esac
@@ -59,6 +61,7 @@ exit_device=isa-debug-exit,iobase=0xf4,iosize=4
 args=(-nographic -no-reboot -debugcon "file:$tmp/debugcon" -device "$exit_device"
       -kernel "$image")
 [ -z "$append" ] || args+=(-append "$append")
+args+=("${drives[@]}")
 if [ -n "$vireo" ]; then
     emulator=$vireo name=vireo
 else

@@ -59,6 +59,42 @@ static void test_options_kernel_append(void)
     CHECK_STR_EQ(cfg.append, "console=ttyS0 quiet");
 }
 
+/* QEMU's drive options: positions 0-3 = primary master, slave, secondary master, slave. */
+static void test_options_drives(void)
+{
+    MachineConfig cfg;
+    OptionsAction action;
+    Error err;
+    char *legacy[] = { "vireo", "-hda", "a.img", "-hdb", "b.qcow2", "-cdrom", "c.iso",
+                       "-snapshot", NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, legacy), 0);
+    CHECK(cfg.drives[0].is_used && !cfg.drives[0].is_cdrom && !cfg.drives[0].is_read_only);
+    CHECK_STR_EQ(cfg.drives[0].path, "a.img");
+    CHECK_STR_EQ(cfg.drives[1].path, "b.qcow2");
+    CHECK(cfg.drives[2].is_cdrom && cfg.drives[2].is_read_only);
+    CHECK(!cfg.drives[3].is_used);
+    CHECK(cfg.is_snapshot);
+
+    char *drive[] = { "vireo", "-drive", "file=x.qcow2,if=ide,index=3,format=qcow2,readonly=on",
+                      "-drive", "file=y.iso,media=cdrom", "-drive", "file=z,bus=1,unit=0",
+                      NULL };
+    CHECK_EQ(parse(&cfg, &action, &err, drive), 0);
+    CHECK(cfg.drives[3].is_used && cfg.drives[3].is_read_only);
+    CHECK_STR_EQ(cfg.drives[3].format, "qcow2");
+    CHECK(cfg.drives[0].is_cdrom); /* the first free position */
+    CHECK_STR_EQ(cfg.drives[2].path, "z");
+
+    char *taken[] = { "vireo", "-hdc", "a", "-cdrom", "b", NULL };
+    CHECK(parse(&cfg, &action, &err, taken) < 0);
+    CHECK_STR_EQ(err.msg, "-cdrom: IDE position 2 is already taken by -hdc");
+    char *no_file[] = { "vireo", "-drive", "index=1", NULL };
+    CHECK(parse(&cfg, &action, &err, no_file) < 0);
+    CHECK_STR_EQ(err.msg, "-drive: needs file=PATH");
+    char *bad[] = { "vireo", "-drive", "file=a,if=scsi", NULL };
+    CHECK(parse(&cfg, &action, &err, bad) < 0);
+    CHECK(strncmp(err.msg, "-drive: bad property 'if=scsi'", 30) == 0);
+}
+
 static void test_options_errors_name_the_option(void)
 {
     MachineConfig cfg;
@@ -68,9 +104,9 @@ static void test_options_errors_name_the_option(void)
     CHECK(parse(&cfg, &action, &err, unknown) < 0);
     CHECK_STR_EQ(err.msg, "-frobnicate: unknown option (try -h)");
 
-    char *not_yet[] = { "vireo", "-hda", "disk.img", NULL };
+    char *not_yet[] = { "vireo", "-bios", "bios.bin", NULL };
     CHECK(parse(&cfg, &action, &err, not_yet) < 0);
-    CHECK_STR_EQ(err.msg, "-hda: option not supported yet");
+    CHECK_STR_EQ(err.msg, "-bios: option not supported yet");
 
     char *missing[] = { "vireo", "-kernel", NULL };
     CHECK(parse(&cfg, &action, &err, missing) < 0);
@@ -238,6 +274,7 @@ static const CheckTest tests[] = {
     CHECK_TEST(test_options_ram_sizes),
     CHECK_TEST(test_options_kernel_append),
     CHECK_TEST(test_options_errors_name_the_option),
+    CHECK_TEST(test_options_drives),
     CHECK_TEST(test_options_actions),
     CHECK_TEST(test_options_icount),
     CHECK_TEST(test_options_serial),
