@@ -43,13 +43,23 @@ typedef struct RegDesc {
 } RegDesc;
 
 #define GPR(name, i, type) { name, FEATURE_CORE, 64, REG_GPR, i, type, NULL }
+#define GPR32(name, i, type) { name, FEATURE_CORE, 32, REG_GPR, i, type, NULL }
 #define SEL(name, i) { name, FEATURE_CORE, 32, REG_SELECTOR, i, "int32", NULL }
 #define ST(i) { "st" #i, FEATURE_CORE, 80, REG_ST, i, "i387_ext", NULL }
 #define FPC(name, kind) { name, FEATURE_CORE, 32, kind, 0, "int", "float" }
 #define XMM(i) { "xmm" #i, FEATURE_SSE, 128, REG_XMM, i, "vec128", NULL }
-#define SYS(name, kind, i) { name, FEATURE_SYS, 64, kind, i, "int64", "general" }
+#define SYS(name, kind, i, bits) { name, FEATURE_SYS, bits, kind, i, "int", "general" }
+#define X87_REGS                                                                           \
+    ST(0), ST(1), ST(2), ST(3), ST(4), ST(5), ST(6), ST(7), FPC("fctrl", REG_FCTRL),      \
+        FPC("fstat", REG_FSTAT), FPC("ftag", REG_FTAG), FPC("fiseg", REG_FISEG),          \
+        FPC("fioff", REG_FIOFF), FPC("foseg", REG_FOSEG), FPC("fooff", REG_FOOFF),        \
+        FPC("fop", REG_FOP)
+#define SELECTORS                                                                          \
+    SEL("cs", SEG_CS), SEL("ss", SEG_SS), SEL("ds", SEG_DS), SEL("es", SEG_ES),           \
+        SEL("fs", SEG_FS), SEL("gs", SEG_GS)
 
-static const RegDesc regs[] = {
+/* x86-64: GDB's amd64 order (rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8-r15). */
+static const RegDesc regs64[] = {
     GPR("rax", R_AX, "int64"), GPR("rbx", R_BX, "int64"), GPR("rcx", R_CX, "int64"),
     GPR("rdx", R_DX, "int64"), GPR("rsi", R_SI, "int64"), GPR("rdi", R_DI, "int64"),
     GPR("rbp", R_BP, "data_ptr"), GPR("rsp", R_SP, "data_ptr"),
@@ -58,23 +68,46 @@ static const RegDesc regs[] = {
     GPR("r14", 14, "int64"), GPR("r15", 15, "int64"),
     { "rip", FEATURE_CORE, 64, REG_RIP, 0, "code_ptr", NULL },
     { "eflags", FEATURE_CORE, 32, REG_EFLAGS, 0, "i386_eflags", NULL },
-    SEL("cs", SEG_CS), SEL("ss", SEG_SS), SEL("ds", SEG_DS), SEL("es", SEG_ES),
-    SEL("fs", SEG_FS), SEL("gs", SEG_GS),
-    ST(0), ST(1), ST(2), ST(3), ST(4), ST(5), ST(6), ST(7),
-    FPC("fctrl", REG_FCTRL), FPC("fstat", REG_FSTAT), FPC("ftag", REG_FTAG),
-    FPC("fiseg", REG_FISEG), FPC("fioff", REG_FIOFF), FPC("foseg", REG_FOSEG),
-    FPC("fooff", REG_FOOFF), FPC("fop", REG_FOP),
+    SELECTORS,
+    X87_REGS,
     XMM(0), XMM(1), XMM(2), XMM(3), XMM(4), XMM(5), XMM(6), XMM(7),
     XMM(8), XMM(9), XMM(10), XMM(11), XMM(12), XMM(13), XMM(14), XMM(15),
     { "mxcsr", FEATURE_SSE, 32, REG_MXCSR, 0, "i386_mxcsr", "vector" },
     { "fs_base", FEATURE_SEGMENTS, 64, REG_SEG_BASE, SEG_FS, "int", NULL },
     { "gs_base", FEATURE_SEGMENTS, 64, REG_SEG_BASE, SEG_GS, "int", NULL },
-    SYS("k_gs_base", REG_KGS_BASE, 0), SYS("cr0", REG_CR, 0), SYS("cr2", REG_CR, 2),
-    SYS("cr3", REG_CR, 3), SYS("cr4", REG_CR, 4), SYS("cr8", REG_CR, 8),
-    SYS("efer", REG_EFER, 0),
+    SYS("k_gs_base", REG_KGS_BASE, 0, 64), SYS("cr0", REG_CR, 0, 64), SYS("cr2", REG_CR, 2, 64),
+    SYS("cr3", REG_CR, 3, 64), SYS("cr4", REG_CR, 4, 64), SYS("cr8", REG_CR, 8, 64),
+    SYS("efer", REG_EFER, 0, 64),
 };
 
-#define REG_COUNT (sizeof(regs) / sizeof(regs[0]))
+/* i386: GDB's i386 order (eax, ecx, edx, ebx, esp, ebp, esi, edi), 32-bit registers. */
+static const RegDesc regs32[] = {
+    GPR32("eax", R_AX, "int32"), GPR32("ecx", R_CX, "int32"), GPR32("edx", R_DX, "int32"),
+    GPR32("ebx", R_BX, "int32"), GPR32("esp", R_SP, "data_ptr"), GPR32("ebp", R_BP, "data_ptr"),
+    GPR32("esi", R_SI, "int32"), GPR32("edi", R_DI, "int32"),
+    { "eip", FEATURE_CORE, 32, REG_RIP, 0, "code_ptr", NULL },
+    { "eflags", FEATURE_CORE, 32, REG_EFLAGS, 0, "i386_eflags", NULL },
+    SELECTORS,
+    X87_REGS,
+    XMM(0), XMM(1), XMM(2), XMM(3), XMM(4), XMM(5), XMM(6), XMM(7),
+    { "mxcsr", FEATURE_SSE, 32, REG_MXCSR, 0, "i386_mxcsr", "vector" },
+    /* gdb 13's i386 (not amd64) architecture cannot number the segments feature's bases:
+     * here they are plain system registers. */
+    SYS("fs_base", REG_SEG_BASE, SEG_FS, 32), SYS("gs_base", REG_SEG_BASE, SEG_GS, 32),
+    SYS("cr0", REG_CR, 0, 32), SYS("cr2", REG_CR, 2, 32), SYS("cr3", REG_CR, 3, 32),
+    SYS("cr4", REG_CR, 4, 32), SYS("efer", REG_EFER, 0, 64),
+};
+
+typedef struct RegFile {
+    const char *architecture;
+    const RegDesc *regs;
+    unsigned count;
+} RegFile;
+
+static const RegFile reg_files[] = {
+    [GDB_X86_64] = { "i386:x86-64", regs64, sizeof(regs64) / sizeof(regs64[0]) },
+    [GDB_X86_I386] = { "i386", regs32, sizeof(regs32) / sizeof(regs32[0]) },
+};
 
 /* Flag fields of the types the description defines (SDM Vol. 1 §3.4.3, §10.2.3). */
 typedef struct FlagField {
@@ -120,12 +153,19 @@ static void xml_flags(XmlWriter *w, const char *id, const FlagField *f)
     xml_put(w, "</flags>");
 }
 
-static void build_xml(char *buf, size_t size)
+static void build_xml(const RegFile *rf, char *buf, size_t size)
 {
     XmlWriter w = { buf, size, 0 };
     xml_put(&w, "<?xml version=\"1.0\"?><!DOCTYPE target SYSTEM \"gdb-target.dtd\">"
-                "<target><architecture>i386:x86-64</architecture>");
+                "<target><architecture>%s</architecture>", rf->architecture);
     for (unsigned f = 0; f < FEATURE_COUNT; f++) {
+        bool is_used = false;
+        for (unsigned i = 0; i < rf->count; i++) {
+            is_used |= rf->regs[i].feature == f;
+        }
+        if (!is_used) {
+            continue; /* gdb takes a listed feature as a promise of its registers */
+        }
         xml_put(&w, "<feature name=\"%s\">", feature_names[f]);
         if (f == FEATURE_CORE) {
             xml_flags(&w, "i386_eflags", eflags_fields);
@@ -145,8 +185,8 @@ static void build_xml(char *buf, size_t size)
                         "<field name=\"uint128\" type=\"uint128\"/></union>");
             xml_flags(&w, "i386_mxcsr", mxcsr_fields);
         }
-        for (unsigned i = 0; i < REG_COUNT; i++) {
-            const RegDesc *r = &regs[i];
+        for (unsigned i = 0; i < rf->count; i++) {
+            const RegDesc *r = &rf->regs[i];
             if (r->feature != f) {
                 continue;
             }
@@ -162,11 +202,12 @@ static void build_xml(char *buf, size_t size)
     xml_put(&w, "</target>");
 }
 
-void gdb_x86_init(GdbX86 *g, CpuState *cpu)
+void gdb_x86_init(GdbX86 *g, CpuState *cpu, GdbX86Arch arch)
 {
     memset(g, 0, sizeof(*g));
     g->cpu = cpu;
-    build_xml(g->xml, sizeof(g->xml));
+    g->arch = arch;
+    build_xml(&reg_files[arch], g->xml, sizeof(g->xml));
 }
 
 static uint64_t read_cr(const CpuState *cpu, unsigned n)
@@ -299,10 +340,11 @@ static bool reg_set(CpuState *cpu, const RegDesc *r, const uint8_t *in)
 
 size_t gdb_x86_read_registers(GdbX86 *g, uint8_t *buf, size_t size)
 {
+    const RegFile *rf = &reg_files[g->arch];
     size_t pos = 0;
-    for (unsigned i = 0; i < REG_COUNT && pos + regs[i].bits / 8 <= size; i++) {
-        reg_get(g->cpu, &regs[i], buf + pos);
-        pos += regs[i].bits / 8;
+    for (unsigned i = 0; i < rf->count && pos + rf->regs[i].bits / 8 <= size; i++) {
+        reg_get(g->cpu, &rf->regs[i], buf + pos);
+        pos += rf->regs[i].bits / 8;
     }
     return pos;
 }
@@ -310,28 +352,31 @@ size_t gdb_x86_read_registers(GdbX86 *g, uint8_t *buf, size_t size)
 /* A 'G' packet may stop short (gdb sends what it has); whole registers only. */
 bool gdb_x86_write_registers(GdbX86 *g, const uint8_t *buf, size_t len)
 {
+    const RegFile *rf = &reg_files[g->arch];
     size_t pos = 0;
     bool is_ok = true;
-    for (unsigned i = 0; i < REG_COUNT && pos + regs[i].bits / 8 <= len; i++) {
-        is_ok &= reg_set(g->cpu, &regs[i], buf + pos);
-        pos += regs[i].bits / 8;
+    for (unsigned i = 0; i < rf->count && pos + rf->regs[i].bits / 8 <= len; i++) {
+        is_ok &= reg_set(g->cpu, &rf->regs[i], buf + pos);
+        pos += rf->regs[i].bits / 8;
     }
     return is_ok && pos == len;
 }
 
 bool gdb_x86_read_register(GdbX86 *g, unsigned n, uint8_t *buf, size_t *len)
 {
-    if (n >= REG_COUNT) {
+    const RegFile *rf = &reg_files[g->arch];
+    if (n >= rf->count) {
         return false;
     }
-    reg_get(g->cpu, &regs[n], buf);
-    *len = regs[n].bits / 8;
+    reg_get(g->cpu, &rf->regs[n], buf);
+    *len = rf->regs[n].bits / 8;
     return true;
 }
 
 bool gdb_x86_write_register(GdbX86 *g, unsigned n, const uint8_t *buf, size_t len)
 {
-    return n < REG_COUNT && len == regs[n].bits / 8u && reg_set(g->cpu, &regs[n], buf);
+    const RegFile *rf = &reg_files[g->arch];
+    return n < rf->count && len == rf->regs[n].bits / 8u && reg_set(g->cpu, &rf->regs[n], buf);
 }
 
 bool gdb_x86_read_memory(GdbX86 *g, uint64_t addr, uint8_t *buf, size_t len)

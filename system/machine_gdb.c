@@ -115,7 +115,7 @@ static const GdbTarget machine_gdb_target = {
 
 int machine_gdb_open(Machine *m, Error *err)
 {
-    gdb_x86_init(&m->gdb_x86, &m->cpu);
+    gdb_x86_init(&m->gdb_x86, &m->cpu, m->cfg->is_gdb_i386 ? GDB_X86_I386 : GDB_X86_64);
     GdbTarget *t = &m->gdb_target;
     *t = machine_gdb_target;
     t->target_xml = m->gdb_x86.xml;

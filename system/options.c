@@ -414,13 +414,28 @@ static int apply_snapshot(MachineConfig *cfg, const char *arg, OptionsAction *ac
     return 0;
 }
 
-/* -gdb tcp:[HOST]:PORT (QEMU's chardev spelling; the address is checked when it is opened). */
+/*
+ * -gdb tcp:[HOST]:PORT[,arch=x86-64|i386] (QEMU's chardev spelling; the address is checked when
+ * it is opened). arch picks the register description gdb gets (debug/gdb_x86.h); QEMU has
+ * one per binary (qemu-system-x86_64, qemu-system-i386), vireo one binary for both.
+ */
 static int apply_gdb(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
 {
-    if (strncmp(arg, "tcp:", 4) != 0 || !strchr(arg + 4, ':')) {
+    const char *comma = strchr(arg, ',');
+    size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
+    if (strncmp(arg, "tcp:", 4) != 0 || !memchr(arg + 4, ':', len - 4) ||
+        len >= sizeof(cfg->gdb_addr)) {
         return error_set(err, -1, "'%.64s': expected tcp:[HOST]:PORT, e.g. tcp::1234", arg);
     }
-    cfg->gdb = arg;
+    if (comma && strcmp(comma, ",arch=i386") == 0) {
+        cfg->is_gdb_i386 = true;
+    } else if (comma && strcmp(comma, ",arch=x86-64") != 0) {
+        return error_set(err, -1, "'%.64s': unknown property (arch=x86-64 or arch=i386)",
+                         comma + 1);
+    }
+    memcpy(cfg->gdb_addr, arg, len);
+    cfg->gdb_addr[len] = '\0';
+    cfg->gdb = cfg->gdb_addr;
     return 0;
 }
 

@@ -84,6 +84,8 @@ typedef struct MachineConfig {
     CharTarget serial;           /* -serial: COM1's host end (default stdio) */
     const char *serial_path;
     const char *gdb;             /* -gdb tcp:[HOST]:PORT (or -s); NULL: no gdb stub */
+    char gdb_addr[256];
+    bool is_gdb_i386;            /* -gdb ...,arch=i386: the i386 register description */
     bool is_start_paused;        /* -S */
     const char *monitor;         /* -monitor spec (system/monitor_io.h); NULL: none */
     DriveConfig drives[OPTIONS_IDE_DRIVES];

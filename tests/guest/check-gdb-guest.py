@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Debian's gdb against a bare-metal 64-bit guest with symbols (tests/guest/debug/c64_gdb.c).
+"""Debian's gdb against a bare-metal guest with symbols (tests/guest/debug/gdb_target.c).
 
-Usage: check-gdb-guest.py VIREO IMAGE.elf IMAGE.elf64 WORK_DIR
+Usage: check-gdb-guest.py VIREO IMAGE.elf SYMBOLS.elf WORK_DIR x86-64|i386
 
-gdb reads the symbols from the ELF64 link of the guest (vireo boots its ELF32 copy), breaks on
-debug_inner by name (a software breakpoint, Z0), walks the stack in 64-bit code (bt: the call
-chain of the source, debug_inner <- debug_outer <- guest_main), shows the system registers in
-"info registers" (CR0.PG/PE and EFER.LMA set, as rt/entry64.asm enters long mode), finishes
+x86-64: gdb reads the symbols from the ELF64 link of the 64-bit guest (vireo boots its ELF32
+copy); i386: the 32-bit guest, with -gdb ...,arch=i386. gdb breaks on debug_inner by name (a
+software breakpoint, Z0), walks the stack (bt: the call chain of the source, debug_inner <-
+debug_outer <- guest_main), shows the system registers in "info registers" (x86-64: CR0.PG/PE
+and EFER.LMA set, as rt/entry64.asm enters long mode; i386: CR0.PE, the loader's protected
+mode, and the 32-bit names eip/eax), finishes
 debug_inner (its value, 126, follows from the source) and lets the guest run to its exit,
 which gdb hears as the process exiting (vireo's exit status 1 = guest exit code 0).
 """
@@ -35,26 +37,33 @@ check = checks.check
 
 
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) != 6 or sys.argv[5] not in ("x86-64", "i386"):
         raise SystemExit(__doc__)
-    vireo, image, image64, work = sys.argv[1:]
-    args = [vireo, "-nographic", "-debugcon", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-            "-kernel", image]
-    out, status, console = gdb_session.run_session(args, SCRIPT, work, "gdb-c64",
-                                                   gdb_args=[image64], timeout=120)
+    vireo, image, symbols, work, arch = sys.argv[1:]
+    is_i386 = arch == "i386"
+    args = [vireo, "-nographic", "-debugcon", "stdio", "-device",
+            "isa-debug-exit,iobase=0xf4,iosize=4", "-kernel", image]
+    out, status, console = gdb_session.run_session(
+        args, SCRIPT, work, "gdb-" + arch, gdb_args=[symbols], timeout=120,
+        gdb_props=",arch=i386" if is_i386 else "")
     print(out)
     at = re.search(r"BREAK-AT (0x[0-9a-f]+)", out)
-    check(at is not None and int(at.group(1), 16) == elf_symbol(image64, "debug_inner"),
+    check(at is not None and int(at.group(1), 16) == elf_symbol(symbols, "debug_inner"),
           "break debug_inner stops at the symbol's address (nm)")
     frames = re.findall(r"^#(\d+)\s+(?:0x[0-9a-f]+ in )?(\w+) \(", out, re.M)
     names = [f[1] for f in frames]
     check(names[:3] == ["debug_inner", "debug_outer", "guest_main"],
           "bt walks debug_inner <- debug_outer <- guest_main (got %s)" % names[:4])
-    regs = dict(re.findall(r"^(cr0|cr3|efer)\s+(0x[0-9a-f]+)", out, re.M))
-    check(set(regs) == {"cr0", "cr3", "efer"}, "info registers shows cr0, cr3 and efer")
+    regs = dict(re.findall(r"^(cr0|cr3|efer|eip|rip|eax|rax)\s+(0x[0-9a-f]+)", out, re.M))
+    check({"cr0", "cr3", "efer"} <= set(regs), "info registers shows cr0, cr3 and efer")
+    pc_name, ax_name = ("eip", "eax") if is_i386 else ("rip", "rax")
+    check(pc_name in regs and ax_name in regs, "info registers names %s and %s" % (pc_name, ax_name))
     if "cr0" in regs and "efer" in regs:
-        check(int(regs["cr0"], 16) & 0x80000001 == 0x80000001, "CR0.PG and CR0.PE set")
-        check(int(regs["efer"], 16) & 0x500 == 0x500, "EFER.LME and EFER.LMA set")
+        if is_i386:
+            check(int(regs["cr0"], 16) & 1 == 1, "CR0.PE set")
+        else:
+            check(int(regs["cr0"], 16) & 0x80000001 == 0x80000001, "CR0.PG and CR0.PE set")
+            check(int(regs["efer"], 16) & 0x500 == 0x500, "EFER.LME and EFER.LMA set")
     check(re.search(r"^debug_outer \(.*\n.*\nValue returned is \$1 = 126$", out, re.M)
           is not None, "finish returns 126 to debug_outer")
     check(re.search(r"\[Inferior 1 \(.*\) exited with code 01\]", out) is not None,

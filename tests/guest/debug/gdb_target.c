@@ -1,7 +1,8 @@
 /*
- * tests/guest/debug/c64_gdb.c: a 64-bit guest for the gdb session in check-gdb.py: named
- * functions two calls deep, so gdb can break on one by name, walk the stack (bt) from its
- * DWARF call-frame information, and finish it to see its return value.
+ * tests/guest/debug/gdb_target.c: a guest for the gdb sessions of check-gdb-guest.py, built
+ * 64-bit (c64_gdb) and 32-bit (c32_gdb): named functions two calls deep, so gdb can break on
+ * one by name, walk the stack (bt) from its DWARF call-frame information, and finish it to see
+ * its return value.
  *
  * debug_outer(41) calls debug_inner(42); debug_inner adds 42 to `total` (0 at start) and
  * returns 3 * 42 = 126; debug_outer returns 126 + 7 = 133. The guest prints that and exits 0.
