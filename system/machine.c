@@ -18,6 +18,7 @@
 
 #include "cpu/cpuid.h"
 #include "system/monitor.h"
+#include "util/endian.h"
 #include "util/log.h"
 
 /*
@@ -182,6 +183,38 @@ static int load_kernel(Machine *m, Error *err)
         return -1;
     }
     apply_multiboot_entry(&m->cpu, &e);
+    return 0;
+}
+
+/*
+ * Firmware boot (no -kernel): SeaBIOS from Debian's seabios package unless -bios names
+ * another image. The CPU starts at its reset vector. With -nographic, fw_cfg's
+ * "etc/sercon-port" asks SeaBIOS to mirror its screen on COM1, as QEMU does.
+ */
+static int load_firmware(Machine *m, Error *err)
+{
+    const MachineConfig *cfg = m->cfg;
+    const char *path = cfg->bios_path ? cfg->bios_path : MACHINE_DEFAULT_BIOS;
+    uint8_t *image;
+    size_t size;
+    if (read_file(path, &image, &size, err) < 0) {
+        error_prefix(err, "-bios");
+        return -1;
+    }
+    int r = pc_load_firmware(&m->board, m->ram_low, image, size, err);
+    free(image);
+    if (r < 0) {
+        error_prefix(err, "-bios: %s", path);
+        return -1;
+    }
+    if (cfg->is_nographic) {
+        uint8_t port[2];
+        st_le16(port, UART_COM1_BASE);
+        if (fw_cfg_add_file(&m->board.fw_cfg, "etc/sercon-port", port, sizeof(port)) < 0) {
+            return error_set(err, -1, "fw_cfg: cannot add etc/sercon-port");
+        }
+    }
+    cpu_reset(&m->cpu);
     return 0;
 }
 
@@ -358,7 +391,8 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
     if (!m->map || !m->ports) {
         return error_set(err, -1, "out of memory");
     }
-    if (!phys_map_add_ram(m->map, "ram-below-4g", 0, m->ram_below_4g, NULL, 0) ||
+    m->ram_low = phys_map_add_ram(m->map, "ram-below-4g", 0, m->ram_below_4g, NULL, 0);
+    if (!m->ram_low ||
         (m->ram_above_4g &&
          !phys_map_add_ram(m->map, "ram-above-4g", 1ull << 32, m->ram_above_4g, NULL, 0))) {
         return error_set(err, -1, "-m: cannot allocate %llu MiB of guest RAM",
@@ -423,8 +457,11 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
         return -1;
     }
     if (!cfg->kernel_path) {
-        return error_set(err, -1, "nothing to boot: give -kernel (firmware boot is not "
-                                  "supported yet)");
+        return load_firmware(m, err);
+    }
+    if (cfg->bios_path) {
+        return error_set(err, -1, "-bios: booting -kernel through the firmware is not "
+                                  "supported yet (give one or the other)");
     }
     if (read_file(cfg->kernel_path, &m->kernel, &m->kernel_size, err) < 0) {
         error_prefix(err, "-kernel");
@@ -549,10 +586,14 @@ static void poll_debuggers(Machine *m, bool is_paused)
     monitor_io_poll(&m->monitor, run_monitor_line, m);
 }
 
-/* A system reset: the board, then the -kernel loaded again (as a firmware would boot it). */
+/* A system reset: the board, then the firmware from its reset vector or the -kernel again. */
 static int reset_machine(Machine *m)
 {
     pc_reset(&m->board);
+    if (!m->kernel) {
+        cpu_reset(&m->cpu);
+        return 0;
+    }
     Error err;
     if (load_kernel(m, &err) < 0) {
         error_report_err(&err);

@@ -42,9 +42,13 @@ typedef enum MachineRunState {
     MACHINE_STEPPING, /* one instruction, then paused */
 } MachineRunState;
 
+/* The firmware without -bios: SeaBIOS as Debian's seabios package installs it. */
+#define MACHINE_DEFAULT_BIOS "/usr/share/seabios/bios-256k.bin"
+
 typedef struct Machine {
     const MachineConfig *cfg;
     PhysMap *map;
+    MemRegion *ram_low;  /* RAM below the PCI hole (shadow RAM for the PAM segments) */
     PortSpace *ports;
     CpuState cpu;
     VirtualClock clock;

@@ -461,12 +461,20 @@ static int apply_monitor(MachineConfig *cfg, const char *arg, OptionsAction *act
     return 0;
 }
 
+static int apply_bios(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    cfg->bios_path = arg;
+    return 0;
+}
+
 static const OptionDesc option_table[] = {
     { "h", NULL, apply_help, "print this help and exit" },
     { "help", NULL, apply_help, "print this help and exit" },
     { "version", NULL, apply_version, "print the version and exit" },
     { "m", "SIZE", apply_memory, "guest RAM size, e.g. 512 or 512M or 2G (default 128M)" },
     { "kernel", "FILE", apply_kernel, "Linux bzImage to boot directly" },
+    { "bios", "FILE", apply_bios,
+      "firmware image (default: SeaBIOS, used when no -kernel is given)" },
     { "initrd", "FILE", apply_initrd, "initial RAM disk for -kernel" },
     { "append", "CMDLINE", apply_append, "kernel command line for -kernel" },
     { "d", "ITEM,...", apply_log, "enable log items (-d help lists them)" },
@@ -508,7 +516,7 @@ static const OptionDesc option_table[] = {
  * error says so rather than calling them unknown.
  */
 static const char *const options_not_yet[] = {
-    "smp", "boot", "bios",
+    "smp", "boot",
     "display", "netdev", "nic",
     "loadvm", "machine", "M", "accel",
     "enable-kvm", "vga", "incoming", "record", "replay",

@@ -64,6 +64,7 @@ typedef struct DriveConfig {
 typedef struct MachineConfig {
     uint64_t ram_bytes;
     const char *kernel_path;
+    const char *bios_path;       /* -bios FILE; NULL: machine.h MACHINE_DEFAULT_BIOS */
     const char *initrd_path;
     const char *append;
     uint32_t log_mask;

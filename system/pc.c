@@ -1,6 +1,8 @@
 /* system/pc.c: the PC board: devices and their wiring (see pc.h). */
 #include "system/pc.h"
 
+#include <stdio.h>
+
 #include <string.h>
 
 #include "util/endian.h"
@@ -237,6 +239,31 @@ static void kbc_set_a20(void *opaque, bool is_enabled)
     tlb_flush_all(b->cpu->tlb);
 }
 
+/*
+ * Port 92h, System Control Port A (PIIX3 datasheet "Port 92 Register"; IBM PS/2 "fast A20"):
+ * bit 1 gates A20, writing bit 0 as 1 resets the system. Its A20 state is the map's.
+ */
+static uint64_t port92_read(void *opaque, uint64_t offset, unsigned size)
+{
+    (void)offset;
+    (void)size;
+    PcBoard *b = opaque;
+    return phys_map_a20_enabled(b->map) ? 0x02 : 0x00;
+}
+
+static void port92_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    (void)offset;
+    (void)size;
+    kbc_set_a20(opaque, value & 0x02);
+    if (value & 0x01) {
+        request_event(opaque, PC_EVENT_RESET);
+    }
+}
+
+static const IoOps port92_ops = { .read = port92_read, .write = port92_write, .min_size = 1,
+                                  .max_size = 1 };
+
 static void pm_io_changed(void *opaque, uint16_t base, bool is_enabled)
 {
     PcBoard *b = opaque;
@@ -317,6 +344,7 @@ int pc_init(PcBoard *b, CpuState *cpu, PhysMap *map, PortSpace *ports, VirtualCl
                      b->isa_irq[PC_SCI_IRQ]) < 0 ||
         pci_bus_init(&b->pci, ports) < 0 || chipset_init(&b->chipset, &b->pci, PC_PM_IO_BASE) < 0 ||
         i8042_init(&b->kbc, ports, b->isa_irq[1], b->isa_irq[12]) < 0 ||
+        port_space_register(ports, 0x92, 1, &port92_ops, b) < 0 ||
         fw_cfg_init(&b->fw_cfg, ports, map) < 0 || add_fw_cfg_items(b) < 0 ||
         uart_init(&b->com1, ports, UART_COM1_BASE, clock, b->isa_irq[UART_COM1_IRQ]) < 0 ||
         pit_init(&b->pit, ports, clock, irq_line(pit_irq_set, b, 0)) < 0 ||
@@ -335,6 +363,76 @@ int pc_attach_ide(PcBoard *b, const IdeKind kinds[4], BlockImage *const images[4
     if (piix_ide_init(&b->ide, &b->pci, b->ports, b->map, kinds, images) < 0) {
         return error_set(err, -1, "cannot place the IDE controller");
     }
+    return 0;
+}
+
+/* Where each PAM segment is and which register nibble controls it. */
+static void pam_segment(unsigned i, uint64_t *base, uint64_t *size, unsigned *reg,
+                        unsigned *shift)
+{
+    if (i == PC_PAM_SEGMENTS - 1) {
+        *base = 0xf0000;
+        *size = 0x10000;
+        *reg = 0;
+        *shift = 4;
+        return;
+    }
+    *base = 0xc0000 + (uint64_t)i * 0x4000;
+    *size = 0x4000;
+    *reg = 1 + i / 2;
+    *shift = (i & 1) ? 4 : 0;
+}
+
+/*
+ * PAM attribute bits (RE bit 0, WE bit 1 of each nibble): reads and writes go to DRAM when
+ * enabled, else to the PCI side (the BIOS ROM window, or whatever lies below). Write-only DRAM
+ * (WE without RE) is not modelled: the segment stays on the PCI side.
+ */
+static void pam_changed(void *opaque, const uint8_t pam[I440FX_PAM_COUNT])
+{
+    PcBoard *b = opaque;
+    for (unsigned i = 0; i < PC_PAM_SEGMENTS && b->pam[i]; i++) {
+        uint64_t base, size;
+        unsigned reg, shift;
+        pam_segment(i, &base, &size, &reg, &shift);
+        unsigned mode = (pam[reg] >> shift) & 3;
+        phys_map_set_region_enabled(b->map, b->pam[i], mode & 1);
+        phys_map_set_region_readonly(b->map, b->pam[i], !(mode & 2));
+    }
+}
+
+int pc_load_firmware(PcBoard *b, MemRegion *ram_low, const uint8_t *image, size_t size,
+                     Error *err)
+{
+    if (size == 0 || size % 0x10000 || size > (16u << 20)) {
+        return error_set(err, -1, "size %zu is not a multiple of 64 KiB up to 16 MiB", size);
+    }
+    size_t isa_size = size < PC_ISA_BIOS_MAX ? size : PC_ISA_BIOS_MAX;
+    b->bios = phys_map_add_rom(b->map, "bios", (1ull << 32) - size, size, 1);
+    if (!b->bios) {
+        return error_set(err, -1, "cannot map the firmware");
+    }
+    memcpy(phys_region_host_ptr(b->bios), image, size);
+    b->isa_bios = phys_map_add_alias(b->map, "isa-bios", 0x100000 - isa_size, isa_size, b->bios,
+                                     size - isa_size, 1);
+    b->ram_low = ram_low;
+    for (unsigned i = 0; i < PC_PAM_SEGMENTS; i++) {
+        uint64_t base, size_i;
+        unsigned reg, shift;
+        pam_segment(i, &base, &size_i, &reg, &shift);
+        char name[16];
+        snprintf(name, sizeof(name), "pam%u", i);
+        b->pam[i] = phys_map_add_alias(b->map, name, base, size_i, ram_low, base, 2);
+        if (!b->pam[i]) {
+            return error_set(err, -1, "cannot map the shadow RAM");
+        }
+    }
+    if (!b->isa_bios) {
+        return error_set(err, -1, "cannot map the firmware's ISA window");
+    }
+    b->chipset.pam_changed = pam_changed;
+    b->chipset.pam_opaque = b;
+    pam_changed(b, b->chipset.host.config + I440FX_PAM0);
     return 0;
 }
 

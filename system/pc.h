@@ -46,6 +46,8 @@
 #define PC_IOAPIC_ID 1
 #define PC_PCI_GSI_BASE 16
 #define PC_ISA_IRQS 16
+#define PC_PAM_SEGMENTS 13 /* C0000h-EFFFFh in 16 KiB pieces, F0000h-FFFFFh whole */
+#define PC_ISA_BIOS_MAX (128u << 10)
 /* SLP_TYP of S5 in PM1_CNT, as the DSDT's \_S5 gives it (PIIX4: 0). */
 #define PC_S5_SLP_TYP 0
 
@@ -73,6 +75,12 @@ typedef struct PcBoard {
     FwCfgState fw_cfg;
     UartState com1;
     PiixIdeState ide;      /* 00:01.1, always present as on QEMU's pc machine */
+    /* Firmware boot: the BIOS ROM, its ISA window below 1 MiB, and the 13 PAM segments of
+     * shadow RAM over C0000h-FFFFFh (NULL without firmware). */
+    MemRegion *bios;
+    MemRegion *isa_bios;
+    MemRegion *pam[PC_PAM_SEGMENTS];
+    MemRegion *ram_low;
     IrqLine isa_irq[PC_ISA_IRQS];
     uint64_t ram_below_4g; /* the PCI memory window starts where low RAM ends */
     uint64_t ram_bytes;
@@ -91,6 +99,14 @@ void pc_reset(PcBoard *b);
  * once after pc_init, with IDE_KIND_NONE for empty positions. Returns 0 or -1 with err.
  */
 int pc_attach_ide(PcBoard *b, const IdeKind kinds[4], BlockImage *const images[4], Error *err);
+/*
+ * Maps a firmware image (a multiple of 64 KiB, at most 16 MiB) at the top of the 4 GiB space,
+ * its last 128 KiB also below 1 MiB, with the i440FX PAM registers switching the shadow RAM
+ * in `ram_low` over C0000h-FFFFFh (82441FX datasheet §3.2.18). The CPU then starts at the
+ * reset vector in it. Returns 0 or -1 with err.
+ */
+int pc_load_firmware(PcBoard *b, MemRegion *ram_low, const uint8_t *image, size_t size,
+                     Error *err);
 /* The platform description for the ACPI tables. */
 void pc_acpi_config(const PcBoard *b, AcpiConfig *cfg);
 

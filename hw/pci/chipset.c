@@ -17,6 +17,15 @@ static void reset_host(PciDevice *d)
     d->config[I440FX_SMRAM] = 0x02; /* C_BASE_SEG = 010b: SMRAM at A0000h */
 }
 
+static void host_config_written(PciDevice *d, unsigned offset, unsigned size)
+{
+    ChipsetState *s = d->opaque;
+    bool touches_pam = offset < I440FX_PAM0 + I440FX_PAM_COUNT && offset + size > I440FX_PAM0;
+    if (touches_pam && s->pam_changed) {
+        s->pam_changed(s->pam_opaque, d->config + I440FX_PAM0);
+    }
+}
+
 static void reset_isa(PciDevice *d)
 {
     pci_device_reset(d);
@@ -43,11 +52,18 @@ static void reset_pm(PciDevice *d, uint16_t pm_base)
     pci_device_reset(d);
     st_le32(d->config + PIIX4_PMBA, pm_base | PMBA_IO);
     d->config[PIIX4_PMREGMISC] = PMREGMISC_PMIOSE;
+    /*
+     * DEVACTB APMC_EN (bit 25) set: vireo has no System Management Mode, and firmware takes
+     * this bit as "SMM already set up" and skips its SMI handler relocation, which would wait
+     * for an SMI forever. QEMU's PIIX4 does the same on machines without SMM.
+     */
+    d->config[PIIX4_DEVACTB + 3] = 0x02;
 }
 
 void chipset_reset(ChipsetState *s)
 {
     reset_host(&s->host);
+    host_config_written(&s->host, I440FX_PAM0, I440FX_PAM_COUNT);
     reset_isa(&s->isa);
     uint16_t base = (uint16_t)(ld_le32(s->pm.config + PIIX4_PMBA) & PMBA_WRITABLE);
     reset_pm(&s->pm, base);
@@ -59,6 +75,8 @@ int chipset_init(ChipsetState *s, PciBus *bus, uint16_t pm_base)
     PciDevice *h = &s->host, *isa = &s->isa, *pm = &s->pm;
     h->devfn = I440FX_DEVFN;
     h->name = "i440fx";
+    h->opaque = s;
+    h->config_written = host_config_written;
     pci_device_setup(h, INTEL, 0x1237, 0x060000, 0x02, 0);
     for (unsigned i = 0; i < I440FX_PAM_COUNT; i++) {
         h->wmask[I440FX_PAM0 + i] = i == 0 ? 0x30 : 0x33; /* PAM0 has only the F0000h half */
@@ -109,6 +127,7 @@ static int chipset_post_load(void *opaque, char *err, size_t err_size)
     (void)err;
     (void)err_size;
     pm_config_written(&s->pm, PIIX4_PMBA, 4);
+    host_config_written(&s->host, I440FX_PAM0, I440FX_PAM_COUNT);
     return 0;
 }
 

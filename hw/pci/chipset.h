@@ -30,6 +30,7 @@ enum {
     PIIX_TOM = 0x69,
     PIIX4_PMBA = 0x40,
     PIIX4_PMREGMISC = 0x80,
+    PIIX4_DEVACTB = 0x58,
 };
 
 typedef struct ChipsetState {
@@ -39,6 +40,9 @@ typedef struct ChipsetState {
     /* Host-side plumbing: the PM function's I/O block moved or was switched on/off. */
     void (*pm_io_changed)(void *opaque, uint16_t base, bool is_enabled);
     void *pm_opaque;
+    /* A PAM register changed (also at reset and after a state load); the board remaps. */
+    void (*pam_changed)(void *opaque, const uint8_t pam[I440FX_PAM_COUNT]);
+    void *pam_opaque;
 } ChipsetState;
 
 extern const StateDesc chipset_state_desc;

@@ -3,7 +3,7 @@
 # vireo or QEMU and checks what a user would see on the serial console.
 #
 # Usage: boot-linux.sh [--emulator CMD] [--guest DIR] [--shell | --no-shutdown]
-#                      [--timeout SECONDS] [-- ARGS]
+#                      [--boot-from OPTION IMAGE] [--timeout SECONDS] [-- ARGS]
 #   --emulator CMD  the emulator command (default: build/vireo); e.g.
 #                   "qemu-system-x86_64 -accel tcg -no-reboot" for the side-by-side reference
 #   --guest DIR     bzImage and initramfs.gz (default: guest/)
@@ -11,6 +11,10 @@
 #                   "poweroff -f" on the console, and check the command's output
 #   --no-shutdown   bench=none with the emulator's -no-shutdown: after the guest's power-off
 #                   the emulator must keep running until Ctrl-A x is typed, then exit 0
+#   --boot-from OPTION IMAGE
+#                   boot through the firmware from a disk image instead of -kernel, e.g.
+#                   --boot-from -cdrom guest.iso (an ISO of make-guest-iso.sh made with
+#                   bench=none on its kernel command line)
 #   ARGS            extra emulator arguments
 #
 # Checks (each failure is one line; the exit status is 1 if any):
@@ -29,6 +33,7 @@ shell=0
 no_shutdown=0
 timeout=300
 extra=()
+boot_from=()
 
 die() {
     echo "boot-linux.sh: $*" >&2
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
     --guest) guest=$2; shift 2 ;;
     --shell) shell=1; shift ;;
     --no-shutdown) no_shutdown=1; extra+=(-no-shutdown); shift ;;
+    --boot-from) boot_from=("$2" "$3"); shift 3 ;;
     --timeout) timeout=$2; shift 2 ;;
     --) shift; extra+=("$@"); break ;;
     *) die "$1: unknown option" ;;
@@ -57,8 +63,13 @@ if [ $shell -eq 0 ]; then
     append="$append bench=none"
 fi
 # shellcheck disable=SC2206
-cmd=($emulator -m 512 -nographic -kernel "$guest/bzImage" -initrd "$guest/initramfs.gz"
-     -append "$append" "${extra[@]}")
+if [ ${#boot_from[@]} -gt 0 ]; then
+    [ $shell -eq 0 ] || die "--shell needs -kernel (the image fixes the command line)"
+    cmd=($emulator -m 512 -nographic "${boot_from[@]}" "${extra[@]}")
+else
+    cmd=($emulator -m 512 -nographic -kernel "$guest/bzImage" -initrd "$guest/initramfs.gz"
+         -append "$append" "${extra[@]}")
+fi
 
 problems=0
 fail() {

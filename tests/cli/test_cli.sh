@@ -40,7 +40,7 @@ grep -q -- '-kernel FILE' "$tmp/out" || { echo "FAIL -h does not list -kernel"; 
 expect 0 "" -d help
 grep -q 'guest_errors' "$tmp/out" || { echo "FAIL -d help does not list guest_errors"; failed=$((failed + 1)); }
 expect 1 '^vireo: -bogus: unknown option' -bogus
-expect 1 '^vireo: -bios: option not supported yet$' -bios x.bin
+expect 1 '^vireo: -boot: option not supported yet$' -boot d
 expect 1 '^vireo: -m: invalid RAM size' -m 12x
 expect 1 '^vireo: -m: missing argument' -m
 expect 1 "^vireo: -kernel: $tmp/none: No such file or directory\$" -kernel "$tmp/none"
@@ -49,7 +49,9 @@ expect 1 "^vireo: -initrd: $tmp/none: No such file or directory\$" -kernel "$tmp
 mkdir "$tmp/ro"
 expect 1 "^vireo: -D: $tmp/ro/x/log: No such file or directory\$" -D "$tmp/ro/x/log"
 expect 1 '^vireo: -d: unknown log item' -d nothing
-expect 1 '^vireo: nothing to boot: give -kernel' -m 16
+expect 1 "^vireo: -bios: $tmp/none.bin: No such file or directory\$" -m 16 -bios "$tmp/none.bin"
+head -c 1000 /dev/zero > "$tmp/odd.bin"
+expect 1 "^vireo: -bios: $tmp/odd.bin: size 1000 is not a multiple of 64 KiB up to 16 MiB\$" -bios "$tmp/odd.bin"
 expect 1 "^vireo: -cpu: 'pentium': unknown CPU model \\(base, max\\)\$" -cpu pentium
 expect 1 "^vireo: -kernel: $tmp/kernel: not a Multiboot or Linux kernel image\$" -kernel "$tmp/kernel"
 printf 'not a kernel at all, just text' > "$tmp/text"
