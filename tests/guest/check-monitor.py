@@ -103,7 +103,7 @@ def unix_session(vireo, image, image64, work):
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     console = Console(proc)
     try:
-        ready = console.wait_for(r"MONITOR-READY pa=(0x[0-9a-f]+)")
+        ready = console.wait_for(r"MONITOR-READY pa=(0x[0-9a-f]+)\r?\n")  # the whole line
         check(len(ready) == 1, "the guest set up its mappings")
         if not ready:
             return
@@ -155,7 +155,7 @@ def unix_session(vireo, image, image64, work):
         check("unknown command" in (mon.cmd("frobnicate") or ""), "unknown command")
         check("usage" in (mon.cmd("x /0x 5") or ""), "x with a zero count prints its usage")
         mon.cmd("system_reset")
-        check(len(console.wait_for(r"MONITOR-READY", count=2)) == 2,
+        check(len(console.wait_for(r"MONITOR-READY pa=0x[0-9a-f]+\r?\n", count=2)) == 2,
               "system_reset starts the guest again")
         mon.sock.sendall(b"quit\n")
         status = proc.wait(timeout=30)
