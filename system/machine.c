@@ -214,6 +214,7 @@ static int load_firmware(Machine *m, Error *err)
             return error_set(err, -1, "fw_cfg: cannot add etc/sercon-port");
         }
     }
+    pc_set_boot_order(&m->board, cfg->boot_order);
     cpu_reset(&m->cpu);
     return 0;
 }

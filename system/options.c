@@ -407,6 +407,19 @@ static int apply_drive(MachineConfig *cfg, const char *arg, OptionsAction *actio
     return 0;
 }
 
+/* -boot [order=]LETTERS: the firmware's boot order, QEMU's letters a, c, d, n (at most 3). */
+static int apply_boot(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    const char *order = strncmp(arg, "order=", 6) == 0 ? arg + 6 : arg;
+    size_t n = strlen(order);
+    if (n == 0 || n > 3 || strspn(order, "acdn") != n) {
+        return error_set(err, -1, "'%.64s': expected [order=]LETTERS, up to three of a, c, d, n",
+                         arg);
+    }
+    memcpy(cfg->boot_order, order, n + 1);
+    return 0;
+}
+
 static int apply_snapshot(MachineConfig *cfg, const char *arg, OptionsAction *action,
                           Error *err)
 {
@@ -500,6 +513,8 @@ static const OptionDesc option_table[] = {
     { "hdc", "FILE", apply_hdc, "disk image at IDE secondary master" },
     { "hdd", "FILE", apply_hdd, "disk image at IDE secondary slave" },
     { "cdrom", "FILE", apply_cdrom, "CD-ROM image at IDE secondary master" },
+    { "boot", "[order=]LETTERS", apply_boot,
+      "firmware boot order: c (disk), d (CD-ROM), a (floppy), n (network); default cad" },
     { "snapshot", NULL, apply_snapshot,
       "writes to disk images go to temporary files, the images stay as they were" },
     { "gdb", "tcp:[HOST]:PORT", apply_gdb, "wait for gdb's remote protocol on a TCP port" },
@@ -516,7 +531,7 @@ static const OptionDesc option_table[] = {
  * error says so rather than calling them unknown.
  */
 static const char *const options_not_yet[] = {
-    "smp", "boot",
+    "smp",
     "display", "netdev", "nic",
     "loadvm", "machine", "M", "accel",
     "enable-kvm", "vga", "incoming", "record", "replay",
@@ -525,6 +540,7 @@ static const char *const options_not_yet[] = {
 void options_init_config(MachineConfig *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
+    memcpy(cfg->boot_order, "cad", 4); /* QEMU's pc machine default */
     cfg->ram_bytes = (uint64_t)OPTIONS_DEFAULT_RAM_MIB << 20;
     cfg->debug_exit_port = 0x501;
     cfg->debug_exit_size = 2;

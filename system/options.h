@@ -90,6 +90,7 @@ typedef struct MachineConfig {
     bool is_start_paused;        /* -S */
     const char *monitor;         /* -monitor spec (system/monitor_io.h); NULL: none */
     DriveConfig drives[OPTIONS_IDE_DRIVES];
+    char boot_order[4];          /* -boot: up to 3 of a (floppy), c (disk), d (CD), n (net) */
     bool is_snapshot;            /* -snapshot: disk writes go to temporary overlays */
     bool has_icount;             /* -icount: deterministic virtual time */
     uint8_t icount_shift;        /* each instruction is 2^shift ns */

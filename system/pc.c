@@ -436,6 +436,16 @@ int pc_load_firmware(PcBoard *b, MemRegion *ram_low, const uint8_t *image, size_
     return 0;
 }
 
+void pc_set_boot_order(PcBoard *b, const char *order)
+{
+    uint8_t nibble[3] = { 0, 0, 0 };
+    for (unsigned i = 0; i < 3 && order[i]; i++) {
+        nibble[i] = order[i] == 'a' ? 1 : order[i] == 'c' ? 2 : order[i] == 'd' ? 3 : 4;
+    }
+    rtc_cmos_set(&b->rtc, 0x3d, (uint8_t)(nibble[0] | nibble[1] << 4));
+    rtc_cmos_set(&b->rtc, 0x38, (uint8_t)(nibble[2] << 4));
+}
+
 void pc_destroy(PcBoard *b)
 {
     fw_cfg_destroy(&b->fw_cfg);

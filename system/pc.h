@@ -107,6 +107,12 @@ int pc_attach_ide(PcBoard *b, const IdeKind kinds[4], BlockImage *const images[4
  */
 int pc_load_firmware(PcBoard *b, MemRegion *ram_low, const uint8_t *image, size_t size,
                      Error *err);
+/*
+ * The firmware's boot order in CMOS as QEMU's pc machine stores it for SeaBIOS (bytes 3Dh and
+ * 38h: a nibble per device, 1 floppy, 2 disk, 3 CD-ROM, 4 network, first in the low nibble of
+ * 3Dh, third in the high nibble of 38h). order: up to three of "acdn".
+ */
+void pc_set_boot_order(PcBoard *b, const char *order);
 /* The platform description for the ACPI tables. */
 void pc_acpi_config(const PcBoard *b, AcpiConfig *cfg);
 

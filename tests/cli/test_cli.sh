@@ -40,7 +40,8 @@ grep -q -- '-kernel FILE' "$tmp/out" || { echo "FAIL -h does not list -kernel"; 
 expect 0 "" -d help
 grep -q 'guest_errors' "$tmp/out" || { echo "FAIL -d help does not list guest_errors"; failed=$((failed + 1)); }
 expect 1 '^vireo: -bogus: unknown option' -bogus
-expect 1 '^vireo: -boot: option not supported yet$' -boot d
+expect 1 "^vireo: -boot: 'x': expected \\[order=\\]LETTERS, up to three of a, c, d, n\$" -boot x
+expect 1 '^vireo: -smp: option not supported yet$' -smp 2
 expect 1 '^vireo: -m: invalid RAM size' -m 12x
 expect 1 '^vireo: -m: missing argument' -m
 expect 1 "^vireo: -kernel: $tmp/none: No such file or directory\$" -kernel "$tmp/none"
