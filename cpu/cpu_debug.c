@@ -17,7 +17,8 @@ static void watch_hit(void *opaque, const TlbWatch *w, uint64_t addr, MemAccess 
         cpu->debug.event = CPU_DEBUG_WATCHPOINT;
         cpu->debug.watch_addr = addr;
         cpu->debug.watch_kinds = w->kinds;
-        cpu->exit_block = true;
+        cpu->exit_block = true;    /* end the block after this instruction */
+        cpu->exit_request = true;  /* and cpu_exec, with CPU_EXIT_DEBUG */
     }
 }
 

@@ -70,30 +70,38 @@ static void run_one(CpuState *cpu, uint64_t end_icount)
 }
 
 /*
- * With debugger breakpoints set (and none at RIP): a block that holds one further in runs
- * instruction by instruction, so the loop looks at every address that could stop it.
+ * With debugger breakpoints set: stops before an instruction at one (true), else runs the next
+ * step: one instruction under the interrupt shadow or TF/RF, a block with no breakpoint past
+ * its start, or one instruction of a block that holds one further in.
  */
-static void run_with_breakpoints(CpuState *cpu, uint64_t lin, uint64_t end_icount)
+static bool run_with_breakpoints(CpuState *cpu, uint64_t end_icount)
 {
+    uint64_t lin = cpu_linear_pc(cpu);
+    if (cpu_debug_stops_at(cpu, lin)) {
+        return true;
+    }
+    if (cpu->inhibit_irq || (cpu->rflags & (FLAG_TF | FLAG_RF))) {
+        run_one(cpu, end_icount);
+        return false;
+    }
     Block *b = block_find(cpu->blocks, cpu);
     if (b && !cpu_debug_has_breakpoint_in(cpu, lin + 1, b->bytes - 1)) {
         run_block(cpu, b->insns, b->ninsns, end_icount);
-        return;
+        return false;
     }
     BlockInsn one;
     block_build_single(cpu, &one);
     run_block(cpu, &one, 1, end_icount);
+    return false;
 }
 
 static CpuExit run(CpuState *cpu, uint64_t end_icount)
 {
     while (cpu->icount < end_icount) {
-        if (cpu->debug.event != CPU_DEBUG_NONE) {
-            return CPU_EXIT_DEBUG;
-        }
         if (cpu->exit_request) {
+            /* A watchpoint hit asks for the exit too (cpu/cpu_debug.c). */
             cpu->exit_request = false;
-            return CPU_EXIT_REQUEST;
+            return cpu->debug.event != CPU_DEBUG_NONE ? CPU_EXIT_DEBUG : CPU_EXIT_REQUEST;
         }
         if (cpu->shutdown) {
             return CPU_EXIT_SHUTDOWN;
@@ -108,16 +116,14 @@ static CpuExit run(CpuState *cpu, uint64_t end_icount)
             cpu->exit_block = false;
             block_cache_collect(cpu->blocks);
         }
-        uint64_t lin = cpu->debug.nbreakpoints ? cpu_linear_pc(cpu) : 0;
-        if (cpu->debug.nbreakpoints && cpu_debug_stops_at(cpu, lin)) {
-            return CPU_EXIT_DEBUG;
+        if (__builtin_expect(cpu->debug.nbreakpoints != 0, 0)) {
+            if (run_with_breakpoints(cpu, end_icount)) {
+                return CPU_EXIT_DEBUG;
+            }
+            continue;
         }
         if (cpu->inhibit_irq || (cpu->rflags & (FLAG_TF | FLAG_RF))) {
             run_one(cpu, end_icount);
-            continue;
-        }
-        if (cpu->debug.nbreakpoints) {
-            run_with_breakpoints(cpu, lin, end_icount);
             continue;
         }
         Block *b = block_find(cpu->blocks, cpu);

@@ -315,6 +315,12 @@ static void format_value(char *out, size_t size, const MemoryFormat *f, uint64_t
     }
 }
 
+static bool read_memory(Machine *m, bool is_physical, uint64_t addr, uint8_t *buf, size_t len)
+{
+    return is_physical ? guest_mem_read_physical(m->cpu.map, addr, buf, len)
+                       : guest_mem_read_virtual(&m->cpu, addr, buf, len);
+}
+
 /* x (virtual) and xp (physical). */
 static void examine(Machine *m, const char *arg, bool is_physical, MonitorEmit emit,
                     void *opaque)
@@ -332,13 +338,13 @@ static void examine(Machine *m, const char *arg, bool is_physical, MonitorEmit e
         emit(opaque, "out of memory");
         return;
     }
-    /* For instructions, take what is readable of the 15-byte-per-instruction window. */
     size_t have = len;
-    bool ok;
-    do {
-        ok = is_physical ? guest_mem_read_physical(m->cpu.map, addr, buf, have)
-                         : guest_mem_read_virtual(&m->cpu, addr, buf, have);
-    } while (!ok && f.format == 'i' && (have = have > 16 ? have - 16 : 0) > 0);
+    bool ok = read_memory(m, is_physical, addr, buf, have);
+    /* x/i reads a window of 15 bytes per instruction: shorten it to what is mapped. */
+    while (!ok && f.format == 'i' && have > 16) {
+        have -= 16;
+        ok = read_memory(m, is_physical, addr, buf, have);
+    }
     if (!ok) {
         emitf(emit, opaque, "cannot access %s memory at %#" PRIx64,
               is_physical ? "physical" : "virtual", addr);

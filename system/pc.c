@@ -415,6 +415,9 @@ int pc_load_firmware(PcBoard *b, MemRegion *ram_low, const uint8_t *image, size_
     memcpy(phys_region_host_ptr(b->bios), image, size);
     b->isa_bios = phys_map_add_alias(b->map, "isa-bios", 0x100000 - isa_size, isa_size, b->bios,
                                      size - isa_size, 1);
+    if (!b->isa_bios) {
+        return error_set(err, -1, "cannot map the firmware's ISA window");
+    }
     b->ram_low = ram_low;
     for (unsigned i = 0; i < PC_PAM_SEGMENTS; i++) {
         uint64_t base, size_i;
@@ -426,9 +429,6 @@ int pc_load_firmware(PcBoard *b, MemRegion *ram_low, const uint8_t *image, size_
         if (!b->pam[i]) {
             return error_set(err, -1, "cannot map the shadow RAM");
         }
-    }
-    if (!b->isa_bios) {
-        return error_set(err, -1, "cannot map the firmware's ISA window");
     }
     b->chipset.pam_changed = pam_changed;
     b->chipset.pam_opaque = b;

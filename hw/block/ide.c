@@ -65,6 +65,30 @@ static uint64_t disk_sectors(const IdeDrive *d)
     return d->image ? d->image->size / IDE_SECTOR : 0;
 }
 
+/* The 48-bit (EXT) forms of the commands that address sectors (ATA8-ACS). */
+static bool is_lba48_command(uint8_t cmd)
+{
+    return cmd == 0x24 || cmd == 0x25 || cmd == 0x27 || cmd == 0x29 || cmd == 0x34 ||
+           cmd == 0x35 || cmd == 0x39 || cmd == 0x42;
+}
+
+/* READ/WRITE MULTIPLE (EXT): a DRQ block is `multiple` sectors. */
+static bool is_multiple_command(uint8_t cmd)
+{
+    return cmd == 0xc4 || cmd == 0x29 || cmd == 0xc5 || cmd == 0x39;
+}
+
+/* Data of `len` bytes in the buffer for the host, with DRQ and an interrupt (IDENTIFY). */
+static void start_pio_reply(IdeChannel *c, IdeDrive *d, uint32_t len)
+{
+    d->transfer = IDE_XFER_PIO_IN;
+    d->buf_pos = 0;
+    d->buf_len = d->drq_end = len;
+    d->blocks_left = 0;
+    d->status = IDE_STATUS_DRDY | IDE_STATUS_DSC | IDE_STATUS_DRQ;
+    ide_raise_irq(c, d);
+}
+
 static void set_signature(IdeDrive *d)
 {
     d->count = 1;
@@ -173,10 +197,7 @@ static void store_lba(IdeDrive *d, uint64_t lba, bool is_lba48)
 /* Fills the buffer with the next PIO block of a read (or prepares it for a write). */
 static bool next_block(IdeChannel *c, IdeDrive *d)
 {
-    uint32_t per = d->command == 0xc4 || d->command == 0x29 || d->command == 0xc5 ||
-                           d->command == 0x39
-                       ? d->multiple
-                       : 1;
+    uint32_t per = is_multiple_command(d->command) ? d->multiple : 1;
     uint32_t n = d->blocks_left < per ? d->blocks_left : per;
     d->buf_pos = 0;
     d->buf_len = d->drq_end = n * IDE_SECTOR;
@@ -189,9 +210,10 @@ static bool next_block(IdeChannel *c, IdeDrive *d)
     return true;
 }
 
-static void start_rw(IdeChannel *c, IdeDrive *d, bool is_lba48, bool is_write, bool is_dma,
-                     bool is_multiple)
+static void start_rw(IdeChannel *c, IdeDrive *d, bool is_write, bool is_dma)
 {
+    bool is_lba48 = is_lba48_command(d->command);
+    bool is_multiple = is_multiple_command(d->command);
     uint64_t lba = command_lba(d, is_lba48);
     uint32_t count = is_lba48 ? (uint32_t)d->hob_count << 8 | d->count : d->count;
     if (count == 0) {
@@ -234,9 +256,7 @@ static void pio_block_done(IdeChannel *c, IdeDrive *d)
     }
     d->lba += n;
     d->blocks_left -= n;
-    bool is_lba48 = d->command == 0x24 || d->command == 0x29 || d->command == 0x34 ||
-                    d->command == 0x39;
-    store_lba(d, d->lba - 1, is_lba48);
+    store_lba(d, d->lba - 1, is_lba48_command(d->command));
     if (d->blocks_left == 0) {
         if (d->transfer == IDE_XFER_PIO_OUT) {
             finish_ok(c, d);
@@ -332,12 +352,7 @@ static void execute_cdrom(IdeChannel *c, IdeDrive *d, uint8_t cmd)
         break;
     case 0xa1:
         atapi_identify(d, d->buf);
-        d->transfer = IDE_XFER_PIO_IN;
-        d->buf_pos = 0;
-        d->buf_len = d->drq_end = IDE_SECTOR;
-        d->blocks_left = 0;
-        d->status = IDE_STATUS_DRDY | IDE_STATUS_DSC | IDE_STATUS_DRQ;
-        ide_raise_irq(c, d);
+        start_pio_reply(c, d, IDE_SECTOR);
         break;
     case 0x08: /* DEVICE RESET */
         set_signature(d);
@@ -362,28 +377,22 @@ static void execute_disk(IdeChannel *c, IdeDrive *d, uint8_t cmd)
     switch (cmd) {
     case 0xec:
         identify_disk(d, d->buf);
-        d->transfer = IDE_XFER_PIO_IN;
-        d->buf_pos = 0;
-        d->buf_len = d->drq_end = IDE_SECTOR;
-        d->blocks_left = 0;
-        d->status = IDE_STATUS_DRDY | IDE_STATUS_DSC | IDE_STATUS_DRQ;
-        ide_raise_irq(c, d);
+        start_pio_reply(c, d, IDE_SECTOR);
         break;
-    case 0x20: case 0x21: start_rw(c, d, false, false, false, false); break;
-    case 0x24: start_rw(c, d, true, false, false, false); break;
-    case 0xc4: start_rw(c, d, false, false, false, true); break;
-    case 0x29: start_rw(c, d, true, false, false, true); break;
-    case 0x30: case 0x31: start_rw(c, d, false, true, false, false); break;
-    case 0x34: start_rw(c, d, true, true, false, false); break;
-    case 0xc5: start_rw(c, d, false, true, false, true); break;
-    case 0x39: start_rw(c, d, true, true, false, true); break;
-    case 0xc8: case 0xc9: start_rw(c, d, false, false, true, false); break;
-    case 0x25: start_rw(c, d, true, false, true, false); break;
-    case 0xca: case 0xcb: start_rw(c, d, false, true, true, false); break;
-    case 0x35: start_rw(c, d, true, true, true, false); break;
+    case 0x20: case 0x21: case 0x24: case 0xc4: case 0x29: /* PIO reads */
+        start_rw(c, d, false, false);
+        break;
+    case 0x30: case 0x31: case 0x34: case 0xc5: case 0x39: /* PIO writes */
+        start_rw(c, d, true, false);
+        break;
+    case 0xc8: case 0xc9: case 0x25: /* READ DMA (EXT) */
+        start_rw(c, d, false, true);
+        break;
+    case 0xca: case 0xcb: case 0x35: /* WRITE DMA (EXT) */
+        start_rw(c, d, true, true);
+        break;
     case 0x40: case 0x41: case 0x42: { /* READ VERIFY: check the range, move nothing */
-        bool is_lba48 = cmd == 0x42;
-        uint64_t lba = command_lba(d, is_lba48);
+        uint64_t lba = command_lba(d, is_lba48_command(cmd));
         if (lba == ~0ull || lba >= disk_sectors(d)) {
             finish_error(c, d, IDE_ERROR_IDNF | IDE_ERROR_ABRT);
         } else {
@@ -413,7 +422,7 @@ static void execute_disk(IdeChannel *c, IdeDrive *d, uint8_t cmd)
         break;
     case 0xf8: case 0x27: { /* READ NATIVE MAX ADDRESS (EXT) */
         uint64_t max = disk_sectors(d) - 1;
-        store_lba(d, max, cmd == 0x27);
+        store_lba(d, max, is_lba48_command(cmd));
         if (cmd == 0xf8) {
             d->device = (uint8_t)((d->device & 0xf0) | ((max >> 24) & 0x0f));
         }
@@ -641,8 +650,7 @@ bool ide_dma_start(IdeChannel *c, IdeDmaMove move, void *opaque, bool *is_short)
         d->lba += n;
         d->blocks_left -= n;
     }
-    bool is_lba48 = d->command == 0x25 || d->command == 0x35;
-    store_lba(d, d->lba - 1, is_lba48);
+    store_lba(d, d->lba - 1, is_lba48_command(d->command));
     finish_ok(c, d);
     return true;
 }
@@ -715,8 +723,6 @@ int ide_channel_init(IdeChannel *c, PortSpace *ports, uint16_t base, uint16_t ct
     IrqLine irq = c->irq;
     memset(c, 0, sizeof(*c));
     c->irq = irq;
-    c->base = base;
-    c->ctl_base = ctl_base;
     for (unsigned i = 0; i < 2; i++) {
         c->drive[i].kind = (uint8_t)kinds[i];
         c->drive[i].image = images[i];

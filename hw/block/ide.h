@@ -102,7 +102,6 @@ typedef struct IdeChannel {
     IrqLine irq;
     void (*dma_ready)(void *opaque); /* a DMA command waits for the bus master */
     void *dma_opaque;
-    uint16_t base, ctl_base;
 } IdeChannel;
 
 extern const StateDesc ide_channel_state_desc;

@@ -266,16 +266,26 @@ static int read_unallocated(Qcow2 *q, uint64_t offset, uint8_t *buf, size_t len)
     return block_image_read(q->backing, offset, buf, n);
 }
 
+/*
+ * Where a compressed cluster's data lies: the descriptor's low 62 - (cluster_bits - 8) bits are
+ * the host offset, the bits above them the number of 512-byte sectors after the first one.
+ */
+static void compressed_extent(const Qcow2 *q, uint64_t entry, uint64_t *host, uint64_t *size)
+{
+    unsigned shift = 62 - (q->cluster_bits - 8);
+    *host = entry & ((1ull << shift) - 1);
+    uint64_t sectors = ((entry & ~QCOW2_OFLAG_COPIED & ~QCOW2_OFLAG_COMPRESSED) >> shift) + 1;
+    *size = sectors * 512 - (*host & 511);
+}
+
 /* Inflates the compressed cluster `entry` into q->cluster (kept for the next read). */
 static int inflate_cluster(Qcow2 *q, uint64_t entry)
 {
     if (q->decompressed_entry == entry) {
         return 0;
     }
-    unsigned shift = 62 - (q->cluster_bits - 8);
-    uint64_t host = entry & ((1ull << shift) - 1);
-    uint64_t sectors = ((entry & ~QCOW2_OFLAG_COPIED & ~QCOW2_OFLAG_COMPRESSED) >> shift) + 1;
-    uint64_t csize = sectors * 512 - (host & 511);
+    uint64_t host, csize;
+    compressed_extent(q, entry, &host, &csize);
     if (csize > 2 * q->cluster_size || host >= q->end) {
         return -EIO;
     }
@@ -420,10 +430,9 @@ static int writable_l2(Qcow2 *q, uint64_t offset, uint64_t *l2_offset, uint64_t 
 static int release_entry(Qcow2 *q, uint64_t entry)
 {
     if (entry & QCOW2_OFLAG_COMPRESSED) {
-        unsigned shift = 62 - (q->cluster_bits - 8);
-        uint64_t host = entry & ((1ull << shift) - 1);
-        uint64_t sectors = ((entry & ~QCOW2_OFLAG_COPIED & ~QCOW2_OFLAG_COMPRESSED) >> shift) + 1;
-        uint64_t last = host + sectors * 512 - (host & 511) - 1;
+        uint64_t host, size;
+        compressed_extent(q, entry, &host, &size);
+        uint64_t last = host + size - 1;
         for (uint64_t c = host & ~(q->cluster_size - 1); c <= last; c += q->cluster_size) {
             int r = refcount_drop(q, c);
             if (r < 0) {

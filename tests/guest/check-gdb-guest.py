@@ -5,7 +5,8 @@ Usage: check-gdb-guest.py VIREO IMAGE.elf SYMBOLS.elf WORK_DIR x86-64|i386
 
 x86-64: gdb reads the symbols from the ELF64 link of the 64-bit guest (vireo boots its ELF32
 copy); i386: the 32-bit guest, with -gdb ...,arch=i386. gdb breaks on debug_inner by name (a
-software breakpoint, Z0), walks the stack (bt: the call chain of the source, debug_inner <-
+software breakpoint, Z0), stops again at a breakpoint on the next line, inside the block the
+CPU has already run (so it must leave the block path for single instructions), walks the stack (bt: the call chain of the source, debug_inner <-
 debug_outer <- guest_main), shows the system registers in "info registers" (x86-64: CR0.PG/PE
 and EFER.LMA set, as rt/entry64.asm enters long mode; i386: CR0.PE, the loader's protected
 mode, and the 32-bit names eip/eax), finishes
@@ -28,6 +29,9 @@ continue
 printf "BREAK-AT %#lx\\n", $pc
 bt
 info registers
+tbreak +1
+continue
+printf "MID-BLOCK-AT %#lx\\n", $pc
 finish
 continue
 """
@@ -50,6 +54,10 @@ def main():
     at = re.search(r"BREAK-AT (0x[0-9a-f]+)", out)
     check(at is not None and int(at.group(1), 16) == elf_symbol(symbols, "debug_inner"),
           "break debug_inner stops at the symbol's address (nm)")
+    mid = re.search(r"MID-BLOCK-AT (0x[0-9a-f]+)", out)
+    check("Temporary breakpoint 2, debug_inner" in out and mid is not None and at is not None
+          and int(mid.group(1), 16) > int(at.group(1), 16),
+          "a breakpoint inside the block already run stops there (tbreak +1)")
     frames = re.findall(r"^#(\d+)\s+(?:0x[0-9a-f]+ in )?(\w+) \(", out, re.M)
     names = [f[1] for f in frames]
     check(names[:3] == ["debug_inner", "debug_outer", "guest_main"],
