@@ -155,6 +155,24 @@ Float64 f64_round_to_int(Float64 a, FloatRound round, bool inexact, FloatEnv *en
 Float80 f80_round_to_int(Float80 a, FloatRound round, bool inexact, FloatEnv *env);
 
 /*
+ * The x87 transcendental functions in portable arithmetic (cpu/softfloat_trans.c), for hosts
+ * without an x87: results within an ulp or so of the exact value (the processor's are no more
+ * exact), rounded per env->round to 64 bits whatever env->precision says, with the special
+ * operands of each instruction's table, IE/DE/ZE and the flags and rounded_up of the rounding.
+ * f80_2xm1 is F2XM1 (2^a - 1); f80_yl2x and f80_yl2xp1 are FYL2X and FYL2XP1 (y * log2(x),
+ * y * log2(1 + x)); f80_atan2 is FPATAN (the angle of (x, y)). f80_sincos (either output may
+ * be NULL; sin is rounded first) and f80_tan (also the value FPTAN pushes: 1, or the NaN of a
+ * NaN result) return false, touching nothing, for an operand
+ * beyond +-2^63 (C2 set by the caller); they reduce against the x87's 66-bit pi.
+ */
+Float80 f80_2xm1(Float80 a, FloatEnv *env);
+Float80 f80_yl2x(Float80 y, Float80 x, FloatEnv *env);
+Float80 f80_yl2xp1(Float80 y, Float80 x, FloatEnv *env);
+Float80 f80_atan2(Float80 y, Float80 x, FloatEnv *env);
+bool f80_sincos(Float80 a, Float80 *sin_out, Float80 *cos_out, FloatEnv *env);
+bool f80_tan(Float80 a, Float80 *tan_out, Float80 *push_out, FloatEnv *env);
+
+/*
  * The rounding step itself, for operations built outside this file (x87 transcendentals,
  * FSCALE, FXTRACT, FPREM, BCD): the exact value is (-1)^sign * sig * 2^(exp - 16383 - 127),
  * where sig = sig_hi:sig_lo is a 128-bit significand (not necessarily normalized; sticky bits
