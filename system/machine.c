@@ -189,7 +189,9 @@ static int load_kernel(Machine *m, Error *err)
 /*
  * Firmware boot (no -kernel): SeaBIOS from Debian's seabios package unless -bios names
  * another image. The CPU starts at its reset vector. With -nographic, fw_cfg's
- * "etc/sercon-port" asks SeaBIOS to mirror its screen on COM1, as QEMU does.
+ * "etc/sercon-port" asks SeaBIOS to mirror its screen on COM1, as QEMU does; and as QEMU's
+ * default "-boot reboot-timeout=-1", "etc/boot-fail-wait" tells SeaBIOS not to retry a failed
+ * boot.
  */
 static int load_firmware(Machine *m, Error *err)
 {
@@ -213,6 +215,11 @@ static int load_firmware(Machine *m, Error *err)
         if (fw_cfg_add_file(&m->board.fw_cfg, "etc/sercon-port", port, sizeof(port)) < 0) {
             return error_set(err, -1, "fw_cfg: cannot add etc/sercon-port");
         }
+    }
+    uint8_t never[4];
+    st_le32(never, UINT32_MAX);
+    if (fw_cfg_add_file(&m->board.fw_cfg, "etc/boot-fail-wait", never, sizeof(never)) < 0) {
+        return error_set(err, -1, "fw_cfg: cannot add etc/boot-fail-wait");
     }
     pc_set_boot_order(&m->board, cfg->boot_order);
     cpu_reset(&m->cpu);
@@ -379,6 +386,20 @@ static int attach_drives(Machine *m, Error *err)
     return pc_attach_ide(&m->board, kinds, m->drives, err);
 }
 
+/* The VGA adapter; its BIOS only when a firmware boots (a direct kernel boot runs none). */
+static int attach_vga(Machine *m, Error *err)
+{
+    uint8_t *rom = NULL;
+    size_t size = 0;
+    if (!m->cfg->kernel_path && read_file(MACHINE_VGA_BIOS, &rom, &size, err) < 0) {
+        error_prefix(err, "VGA BIOS");
+        return -1;
+    }
+    int r = pc_attach_vga(&m->board, rom, size, err);
+    free(rom);
+    return r;
+}
+
 int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
 {
     memset(m, 0, sizeof(*m));
@@ -417,7 +438,7 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
         return -1;
     }
     m->is_board_ready = true;
-    if (attach_drives(m, err) < 0) {
+    if (attach_drives(m, err) < 0 || attach_vga(m, err) < 0) {
         return -1;
     }
     m->board.lapic.tsc_hz = MACHINE_TSC_HZ;
@@ -697,6 +718,7 @@ void machine_destroy(Machine *m)
     if (m->is_board_ready) {
         pc_destroy(&m->board);
     }
+    surface_free(&m->screen);
     free(m->kernel);
     free(m->initrd);
     if (m->ports) {

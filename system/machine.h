@@ -14,6 +14,7 @@
 #include "debug/gdb_server.h"
 #include "debug/gdb_x86.h"
 #include "debug/trace.h"
+#include "display/surface.h"
 #include "hw/char/debugcon.h"
 #include "hw/fw/linux_boot.h"
 #include "hw/fw/multiboot.h"
@@ -42,8 +43,10 @@ typedef enum MachineRunState {
     MACHINE_STEPPING, /* one instruction, then paused */
 } MachineRunState;
 
-/* The firmware without -bios: SeaBIOS as Debian's seabios package installs it. */
+/* The firmware without -bios: SeaBIOS as Debian's seabios package installs it, and the VGA
+ * BIOS of the same package for the VGA adapter's ROM. */
 #define MACHINE_DEFAULT_BIOS "/usr/share/seabios/bios-256k.bin"
+#define MACHINE_VGA_BIOS "/usr/share/seabios/vgabios-stdvga.bin"
 
 typedef struct Machine {
     const MachineConfig *cfg;
@@ -62,6 +65,7 @@ typedef struct Machine {
     DebugExitState debug_exit;
     PcBoard board;
     bool is_board_ready;
+    DisplaySurface screen;   /* the VGA's picture, rendered for screendump and the window */
     Chardev serial;      /* COM1's host end */
     bool is_serial_open;
     uint8_t *kernel;     /* the -kernel file, kept for reboots */

@@ -20,6 +20,7 @@
 #include "cpu/block.h"
 #include "debug/guest_mem.h"
 #include "debug/page_dump.h"
+#include "display/png.h"
 #include "util/endian.h"
 #include "util/log.h"
 
@@ -405,6 +406,30 @@ static void cmd_system_reset(Machine *m, const char *arg, MonitorEmit emit, void
     m->is_reset_requested = true;
 }
 
+/* screendump FILE [-f png]: the screen as a PNG file (QEMU's -f selects the format; PNG is
+ * the one vireo writes). */
+static void cmd_screendump(Machine *m, const char *arg, MonitorEmit emit, void *opaque)
+{
+    char path[1024];
+    char format[16] = "png";
+    if (sscanf(arg, "-f %15s %1023s", format, path) != 2 &&
+        (sscanf(arg, "%1023s -f %15s", path, format) < 1)) {
+        emit(opaque, "screendump: give a file name");
+        return;
+    }
+    if (strcmp(format, "png") != 0) {
+        emit(opaque, "screendump: only the png format is supported");
+        return;
+    }
+    vga_render(&m->board.vga, &m->screen);
+    Error err = { 0 };
+    if (png_write_surface(&m->screen, path, &err) < 0) {
+        char line[1200];
+        snprintf(line, sizeof(line), "screendump: %s", err.msg);
+        emit(opaque, line);
+    }
+}
+
 static void cmd_quit(Machine *m, const char *arg, MonitorEmit emit, void *opaque)
 {
     (void)arg;
@@ -423,6 +448,7 @@ static const MonitorCommand commands[] = {
     { "c", "", cmd_cont, "resume the CPU" },
     { "system_reset", "", cmd_system_reset, "reset the machine (and boot the -kernel again)" },
     { "log", "ITEM,...|none", cmd_log, "set the -d log items" },
+    { "screendump", "FILE [-f png]", cmd_screendump, "save the screen as a PNG image" },
     { "quit", "", cmd_quit, "end vireo" },
     { "q", "", cmd_quit, "end vireo" },
 };

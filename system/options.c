@@ -248,6 +248,25 @@ static int apply_nographic(MachineConfig *cfg, const char *arg, OptionsAction *a
     return 0;
 }
 
+/* -display none|sdl[,OPTION...]: QEMU's sub-options of the SDL display are accepted and
+ * ignored, except gl=, which vireo does not do. */
+static int apply_display(MachineConfig *cfg, const char *arg, OptionsAction *action, Error *err)
+{
+    size_t n = strcspn(arg, ",");
+    if (n == 4 && strncmp(arg, "none", 4) == 0 && arg[n] == 0) {
+        cfg->display = DISPLAY_CHOICE_NONE;
+        return 0;
+    }
+    if (n == 3 && strncmp(arg, "sdl", 3) == 0) {
+        if (strstr(arg, ",gl=on") || strstr(arg, ",gl=es") || strstr(arg, ",gl=core")) {
+            return error_set(err, -1, "'%.64s': OpenGL is not supported", arg);
+        }
+        cfg->display = DISPLAY_CHOICE_SDL;
+        return 0;
+    }
+    return error_set(err, -1, "'%.64s': unknown display (vireo has: sdl, none)", arg);
+}
+
 static int apply_no_reboot(MachineConfig *cfg, const char *arg, OptionsAction *action,
                            Error *err)
 {
@@ -500,7 +519,10 @@ static const OptionDesc option_table[] = {
       "add a device: isa-debug-exit[,iobase=0xf4][,iosize=4] or "
       "isa-debugcon[,iobase=0x402],chardev=ID" },
     { "cpu", "MODEL", apply_cpu, "CPU model: base (default) or max (all vireo implements)" },
-    { "nographic", NULL, apply_nographic, "no graphical output (vireo has no display yet)" },
+    { "nographic", NULL, apply_nographic,
+      "no window: the serial port on stdio (and SeaBIOS's screen mirrored there)" },
+    { "display", "sdl|none", apply_display,
+      "the screen in an SDL window (default when X or Wayland is there) or nowhere" },
     { "no-reboot", NULL, apply_no_reboot, "exit instead of rebooting on a guest reset" },
     { "no-shutdown", NULL, apply_no_shutdown,
       "stop the emulation instead of exiting when the guest powers off" },
@@ -532,7 +554,7 @@ static const OptionDesc option_table[] = {
  */
 static const char *const options_not_yet[] = {
     "smp",
-    "display", "netdev", "nic",
+    "netdev", "nic",
     "loadvm", "machine", "M", "accel",
     "enable-kvm", "vga", "incoming", "record", "replay",
 };

@@ -61,6 +61,14 @@ typedef struct DriveConfig {
     char path[4096];
 } DriveConfig;
 
+/* -display: where the screen goes. The default is a window when a display server is there
+ * (DISPLAY or WAYLAND_DISPLAY set) and nothing otherwise; -nographic means none. */
+typedef enum DisplayChoice {
+    DISPLAY_CHOICE_DEFAULT,
+    DISPLAY_CHOICE_NONE,
+    DISPLAY_CHOICE_SDL,
+} DisplayChoice;
+
 typedef struct MachineConfig {
     uint64_t ram_bytes;
     const char *kernel_path;
@@ -79,6 +87,7 @@ typedef struct MachineConfig {
     uint16_t debug_exit_port;
     uint8_t debug_exit_size;
     bool is_nographic;
+    DisplayChoice display;       /* -display */
     bool is_no_reboot;
     bool is_no_shutdown; /* -no-shutdown: stop the emulation at a guest power-off, do not exit */
     const char *cpu_model;       /* -cpu NAME; NULL for the default */

@@ -1,8 +1,8 @@
 /* system/pc.c: the PC board: devices and their wiring (see pc.h). */
 #include "system/pc.h"
 
+#include <errno.h>
 #include <stdio.h>
-
 #include <string.h>
 
 #include "util/endian.h"
@@ -366,6 +366,15 @@ int pc_attach_ide(PcBoard *b, const IdeKind kinds[4], BlockImage *const images[4
     return 0;
 }
 
+int pc_attach_vga(PcBoard *b, const uint8_t *rom, size_t rom_size, Error *err)
+{
+    int r = vga_init(&b->vga, &b->pci, b->ports, b->map, b->clock, rom, rom_size);
+    if (r == -EFBIG) {
+        return error_set(err, -1, "VGA BIOS larger than 64 KiB");
+    }
+    return r < 0 ? error_set(err, -1, "cannot place the VGA adapter") : 0;
+}
+
 /* Where each PAM segment is and which register nibble controls it. */
 static void pam_segment(unsigned i, uint64_t *base, uint64_t *size, unsigned *reg,
                         unsigned *shift)
@@ -467,6 +476,7 @@ void pc_reset(PcBoard *b)
     pit_reset(&b->pit);
     rtc_reset(&b->rtc);
     piix_ide_reset(&b->ide);
+    vga_reset(&b->vga);
 }
 
 void pc_acpi_config(const PcBoard *b, AcpiConfig *cfg)

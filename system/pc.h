@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "cpu/cpu.h"
+#include "display/vga.h"
 #include "hw/block/piix_ide.h"
 #include "hw/char/uart16550.h"
 #include "hw/fw/acpi_tables.h"
@@ -75,6 +76,7 @@ typedef struct PcBoard {
     FwCfgState fw_cfg;
     UartState com1;
     PiixIdeState ide;      /* 00:01.1, always present as on QEMU's pc machine */
+    VgaState vga;          /* 00:02.0, QEMU's -vga std */
     /* Firmware boot: the BIOS ROM, its ISA window below 1 MiB, and the 13 PAM segments of
      * shadow RAM over C0000h-FFFFFh (NULL without firmware). */
     MemRegion *bios;
@@ -99,6 +101,9 @@ void pc_reset(PcBoard *b);
  * once after pc_init, with IDE_KIND_NONE for empty positions. Returns 0 or -1 with err.
  */
 int pc_attach_ide(PcBoard *b, const IdeKind kinds[4], BlockImage *const images[4], Error *err);
+/* The VGA adapter at 00:02.0 with its BIOS image (NULL: no ROM, for direct kernel boot). Called
+ * once after pc_init. Returns 0 or -1 with err. */
+int pc_attach_vga(PcBoard *b, const uint8_t *rom, size_t rom_size, Error *err);
 /*
  * Maps a firmware image (a multiple of 64 KiB, at most 16 MiB) at the top of the 4 GiB space,
  * its last 128 KiB also below 1 MiB, with the i440FX PAM registers switching the shadow RAM

@@ -20,12 +20,23 @@ static uint32_t config_read_raw(const PciDevice *d, unsigned offset, unsigned si
     return v;
 }
 
+/* The configuration offset of BAR n (the ROM's is apart from the others). */
+static unsigned bar_offset(unsigned n)
+{
+    return n == PCI_ROM_BAR ? PCI_ROM_ADDRESS : PCI_BAR0 + 4 * n;
+}
+
 /* Where BAR n decodes now, from its register and the command register. */
 static uint64_t bar_address(const PciDevice *d, unsigned n)
 {
     const PciBar *b = &d->bars[n];
     uint16_t cmd = (uint16_t)config_read_raw(d, PCI_COMMAND, 2);
-    uint32_t lo = config_read_raw(d, PCI_BAR0 + 4 * n, 4);
+    uint32_t lo = config_read_raw(d, bar_offset(n), 4);
+    if (n == PCI_ROM_BAR) {
+        uint64_t addr = lo & ~0x7ffu;
+        bool on = (cmd & PCI_COMMAND_MEMORY) && (lo & PCI_ROM_ENABLE);
+        return on && addr != 0 && addr + b->size < (1ull << 32) ? addr : PCI_BAR_UNMAPPED;
+    }
     if (b->flags & PCI_BAR_IO) {
         uint64_t addr = lo & ~3u;
         if (!(cmd & PCI_COMMAND_IO) || addr == 0 || addr + b->size > 0x10000) {
@@ -82,7 +93,10 @@ void pci_device_setup(PciDevice *d, uint16_t vendor, uint16_t device, uint32_t c
             continue;
         }
         uint64_t mask = ~(b->size - 1) & ((b->flags & PCI_BAR_IO) ? ~3ull : ~15ull);
-        st_le32(d->wmask + PCI_BAR0 + 4 * n, (uint32_t)mask);
+        if (n == PCI_ROM_BAR) {
+            mask = (~(b->size - 1) & ~0x7ffull) | PCI_ROM_ENABLE;
+        }
+        st_le32(d->wmask + bar_offset(n), (uint32_t)mask);
         if (b->flags & PCI_BAR_MEM64) {
             st_le32(d->wmask + PCI_BAR0 + 4 * (n + 1), (uint32_t)(mask >> 32));
         }
@@ -96,7 +110,7 @@ void pci_device_reset(PciDevice *d)
     d->config[PCI_INTERRUPT_LINE] = 0;
     for (unsigned n = 0; n < PCI_BARS; n++) {
         if (d->bars[n].size) {
-            st_le32(d->config + PCI_BAR0 + 4 * n, d->bars[n].flags);
+            st_le32(d->config + bar_offset(n), d->bars[n].flags);
             if (d->bars[n].flags & PCI_BAR_MEM64) {
                 st_le32(d->config + PCI_BAR0 + 4 * (n + 1), 0);
             }
@@ -135,7 +149,7 @@ void pci_config_write(PciBus *bus, uint8_t devfn, unsigned offset, uint32_t valu
         d->config[o] = (uint8_t)((d->config[o] & ~d->wmask[o]) | (v & d->wmask[o]));
         d->config[o] &= (uint8_t)~(v & d->w1cmask[o]);
     }
-    if (offset < PCI_BAR0 + 4 * PCI_BARS && offset + size > PCI_COMMAND) {
+    if (offset < PCI_ROM_ADDRESS + 4 && offset + size > PCI_COMMAND) {
         pci_device_update_mappings(d);
     }
     if (d->config_written) {

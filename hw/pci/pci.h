@@ -7,7 +7,9 @@
  * A device is a function on bus 0 with a 256-byte configuration space and a mask of writable
  * bits; status bits that are write-one-to-clear have their own mask. BARs the device declares
  * are sized and decoded here: when the guest enables memory or I/O decoding in the command
- * register, or moves a BAR, the device's map_bar hook is told where it now lives. Functions of
+ * register, or moves a BAR, the device's map_bar hook is told where it now lives. The
+ * expansion ROM base address register (§6.2.5.2, offset 30h: address bits, size by all ones,
+ * bit 0 enables decoding with the memory space bit) is BAR number PCI_ROM_BAR. Functions of
  * other buses (bridges) are not modelled: bus numbers other than 0 read as absent (all ones).
  *
  * Port 0CF9h, inside CONFIG_ADDRESS's dword, is the PIIX3's reset control register when
@@ -28,7 +30,8 @@
 #define PCI_CONFIG_SIZE 256
 #define PCI_SLOTS 32
 #define PCI_FUNCTIONS 8
-#define PCI_BARS 6
+#define PCI_BARS 7 /* six base address registers and the expansion ROM's */
+#define PCI_ROM_BAR 6
 
 /* Type 0 header offsets (§6.1 figure 6-1). */
 enum {
@@ -43,6 +46,7 @@ enum {
     PCI_BAR0 = 0x10,
     PCI_SUBSYSTEM_VENDOR_ID = 0x2c,
     PCI_SUBSYSTEM_ID = 0x2e,
+    PCI_ROM_ADDRESS = 0x30,
     PCI_INTERRUPT_LINE = 0x3c,
     PCI_INTERRUPT_PIN = 0x3d,
 };
@@ -56,6 +60,7 @@ enum {
     PCI_BAR_IO = 1u << 0,
     PCI_BAR_MEM64 = 2u << 1,
     PCI_BAR_PREFETCH = 1u << 3,
+    PCI_ROM_ENABLE = 1u << 0,
 };
 
 #define PCI_BAR_UNMAPPED (~0ull)

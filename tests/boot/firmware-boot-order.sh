@@ -2,8 +2,8 @@
 # tests/boot/firmware-boot-order.sh: -boot as SeaBIOS sees it (CMOS 3Dh/38h, QEMU's encoding).
 # A blank disk and a blank CD (nothing bootable); SeaBIOS tries the devices in its order,
 # printing "Booting from ..." for each on the serial console (etc/sercon-port with
-# -nographic), then waits 60 s and reboots, which -no-reboot turns into an exit (virtual time
-# with -icount: no real waiting). The attempts must start with the devices the letters name.
+# -nographic), then "No bootable device." and, as under QEMU (etc/boot-fail-wait), no retry: the
+# run is stopped there. The attempts must start with the devices the letters name.
 # Usage: firmware-boot-order.sh VIREO
 set -u
 vireo=$1
@@ -14,10 +14,19 @@ head -c $((64 * 2048)) /dev/zero > "$tmp/cd.iso"
 failed=0
 
 attempts() { # ARGS...: the devices SeaBIOS tried, ';'-separated
-    timeout 60 "$vireo" "$@" -icount 1 -m 64 -nographic -no-reboot \
+    local out=$tmp/out
+    "$vireo" "$@" -icount 1 -m 64 -nographic -no-reboot \
         -drive "file=$tmp/disk.raw,format=raw,if=ide,index=0,media=disk" \
-        -drive "file=$tmp/cd.iso,format=raw,if=ide,index=2,media=cdrom" </dev/null 2>&1 |
-        tr -d '\r' | grep -ao 'Booting from [A-Za-z/ ]*' | sed 's/^Booting from //; s/\.*$//' |
+        -drive "file=$tmp/cd.iso,format=raw,if=ide,index=2,media=cdrom" </dev/null >"$out" 2>&1 &
+    local pid=$!
+    for _ in $(seq 600); do
+        grep -aq 'No bootable device' "$out" && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    tr -d '\r' <"$out" | grep -ao 'Booting from [A-Za-z/ ]*' | sed 's/^Booting from //; s/\.*$//' |
         tr '\n' ';'
 }
 

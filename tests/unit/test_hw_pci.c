@@ -54,6 +54,7 @@ static void setup(void)
     dev.devfn = 3 << 3;
     dev.bars[0] = (PciBar){.size = 4096};
     dev.bars[1] = (PciBar){.size = 32, .flags = PCI_BAR_IO};
+    dev.bars[PCI_ROM_BAR] = (PciBar){.size = 64 << 10};
     dev.map_bar = map_bar;
     pci_device_setup(&dev, 0x1234, 0x5678, 0x020000, 1, 0);
     CHECK_EQ(pci_register(&bus, &dev), 0);
@@ -130,6 +131,27 @@ static void test_hw_pci_bar_sizing_and_mapping(void)
     port_space_free(ports);
 }
 
+/* The expansion ROM BAR (§6.2.5.2): address bits 31-11 sized like a memory BAR, bit 0 the
+ * enable, decoding only with both it and the memory space bit. */
+static void test_hw_pci_rom_bar(void)
+{
+    setup();
+    CHECK_EQ(cfg_read(3 << 3, PCI_ROM_ADDRESS, 4), 0);
+    cfg_write(3 << 3, PCI_ROM_ADDRESS, 0xfffffffeu, 4);
+    CHECK_EQ(cfg_read(3 << 3, PCI_ROM_ADDRESS, 4), 0xffff0000u); /* 64 KiB, disabled */
+    cfg_write(3 << 3, PCI_ROM_ADDRESS, 0xfeb00000u, 4);
+    cfg_write(3 << 3, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+    CHECK_EQ(mapped[PCI_ROM_BAR], PCI_BAR_UNMAPPED);            /* enable bit clear */
+    cfg_write(3 << 3, PCI_ROM_ADDRESS, 0xfeb00001u, 4);
+    CHECK_EQ(mapped[PCI_ROM_BAR], 0xfeb00000u);
+    CHECK_EQ(cfg_read(3 << 3, PCI_ROM_ADDRESS, 4), 0xfeb00001u);
+    cfg_write(3 << 3, PCI_COMMAND, 0, 2);
+    CHECK_EQ(mapped[PCI_ROM_BAR], PCI_BAR_UNMAPPED);            /* memory decoding off */
+    pci_device_reset(&dev);
+    CHECK_EQ(cfg_read(3 << 3, PCI_ROM_ADDRESS, 4), 0);
+    port_space_free(ports);
+}
+
 static void test_hw_pci_reset_control(void)
 {
     setup();
@@ -194,6 +216,7 @@ static const CheckTest tests[] = {
     CHECK_TEST(test_hw_pci_mechanism1),
     CHECK_TEST(test_hw_pci_header_masks),
     CHECK_TEST(test_hw_pci_bar_sizing_and_mapping),
+    CHECK_TEST(test_hw_pci_rom_bar),
     CHECK_TEST(test_hw_pci_reset_control),
     CHECK_TEST(test_hw_pci_chipset_functions),
     CHECK_TEST(test_hw_pci_state_round_trip),
