@@ -18,6 +18,8 @@ packages=(
     gdb qemu-system-x86 qemu-utils
     # ACPI tables: iasl disassembles the ones vireo builds (tests)
     acpica-tools
+    # the SDL window under a virtual X server: typed keys, window screenshots (tests)
+    xvfb xdotool x11-apps
     # test and benchmark scripts
     python3 bc
 )

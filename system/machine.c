@@ -478,6 +478,9 @@ int machine_init(Machine *m, const MachineConfig *cfg, Error *err)
     if (cfg->monitor && monitor_io_open(&m->monitor, cfg->monitor, err) < 0) {
         return -1;
     }
+    if (machine_display_open(m, err) < 0) {
+        return -1;
+    }
     if (!cfg->kernel_path) {
         return load_firmware(m, err);
     }
@@ -629,6 +632,7 @@ static int run_loop(Machine *m)
     clock_start(&m->clock);
     for (;;) {
         poll_debuggers(m, m->run_state == MACHINE_PAUSED);
+        machine_display_tick(m);
         if (m->is_quit_requested) {
             return 0;
         }
@@ -697,6 +701,7 @@ void machine_destroy(Machine *m)
         gdb_server_close(&m->gdb);
     }
     monitor_io_close(&m->monitor);
+    machine_display_close(m);
     for (unsigned i = 0; i < OPTIONS_IDE_DRIVES; i++) {
         block_image_close(m->drives[i]);
     }

@@ -14,6 +14,7 @@
 #include "debug/gdb_server.h"
 #include "debug/gdb_x86.h"
 #include "debug/trace.h"
+#include "display/sdl.h"
 #include "display/surface.h"
 #include "hw/char/debugcon.h"
 #include "hw/fw/linux_boot.h"
@@ -66,6 +67,8 @@ typedef struct Machine {
     PcBoard board;
     bool is_board_ready;
     DisplaySurface screen;   /* the VGA's picture, rendered for screendump and the window */
+    SdlDisplay *sdl;         /* the window, or NULL */
+    int64_t next_frame_ns;   /* host time of its next refresh */
     Chardev serial;      /* COM1's host end */
     bool is_serial_open;
     uint8_t *kernel;     /* the -kernel file, kept for reboots */
@@ -100,6 +103,12 @@ void machine_resume(Machine *m);
 int machine_gdb_open(Machine *m, Error *err);
 /* After cpu_exec: pauses and tells gdb when a step ended, a break/watchpoint or Ctrl-C hit. */
 void machine_gdb_check_stop(Machine *m, CpuExit e);
+/* The screen's front end (system/machine_display.c): opened by machine_init, refreshed and
+ * polled from the run loop, closed by machine_destroy. */
+int machine_display_open(Machine *m, Error *err);
+void machine_display_tick(Machine *m);
+void machine_display_close(Machine *m);
+
 /* vireo ends with `status`: a connected gdb hears that the process exited. */
 void machine_gdb_exited(Machine *m, int status);
 

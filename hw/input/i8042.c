@@ -166,6 +166,96 @@ static void kbd_write(I8042State *s, uint8_t b)
     }
 }
 
+/* ---- host input --------------------------------------------------------------------------- */
+
+/* Scan code set 2 for each set 1 make code (the inverse of the 8042's translation table for
+ * the codes keys send; 0: no such key). The E0h-prefixed keys use the same codes. */
+static const uint8_t set1_to_set2[0x60] = {
+    [0x01] = 0x76, [0x02] = 0x16, [0x03] = 0x1e, [0x04] = 0x26, [0x05] = 0x25, [0x06] = 0x2e,
+    [0x07] = 0x36, [0x08] = 0x3d, [0x09] = 0x3e, [0x0a] = 0x46, [0x0b] = 0x45, [0x0c] = 0x4e,
+    [0x0d] = 0x55, [0x0e] = 0x66, [0x0f] = 0x0d, [0x10] = 0x15, [0x11] = 0x1d, [0x12] = 0x24,
+    [0x13] = 0x2d, [0x14] = 0x2c, [0x15] = 0x35, [0x16] = 0x3c, [0x17] = 0x43, [0x18] = 0x44,
+    [0x19] = 0x4d, [0x1a] = 0x54, [0x1b] = 0x5b, [0x1c] = 0x5a, [0x1d] = 0x14, [0x1e] = 0x1c,
+    [0x1f] = 0x1b, [0x20] = 0x23, [0x21] = 0x2b, [0x22] = 0x34, [0x23] = 0x33, [0x24] = 0x3b,
+    [0x25] = 0x42, [0x26] = 0x4b, [0x27] = 0x4c, [0x28] = 0x52, [0x29] = 0x0e, [0x2a] = 0x12,
+    [0x2b] = 0x5d, [0x2c] = 0x1a, [0x2d] = 0x22, [0x2e] = 0x21, [0x2f] = 0x2a, [0x30] = 0x32,
+    [0x31] = 0x31, [0x32] = 0x3a, [0x33] = 0x41, [0x34] = 0x49, [0x35] = 0x4a, [0x36] = 0x59,
+    [0x37] = 0x7c, [0x38] = 0x11, [0x39] = 0x29, [0x3a] = 0x58, [0x3b] = 0x05, [0x3c] = 0x06,
+    [0x3d] = 0x04, [0x3e] = 0x0c, [0x3f] = 0x03, [0x40] = 0x0b, [0x41] = 0x83, [0x42] = 0x0a,
+    [0x43] = 0x01, [0x44] = 0x09, [0x45] = 0x77, [0x46] = 0x7e, [0x47] = 0x6c, [0x48] = 0x75,
+    [0x49] = 0x7d, [0x4a] = 0x7b, [0x4b] = 0x6b, [0x4c] = 0x73, [0x4d] = 0x74, [0x4e] = 0x79,
+    [0x4f] = 0x69, [0x50] = 0x72, [0x51] = 0x7a, [0x52] = 0x70, [0x53] = 0x71, [0x54] = 0x84,
+    [0x56] = 0x61, [0x57] = 0x78, [0x58] = 0x07, [0x5b] = 0x1f, [0x5c] = 0x27, [0x5d] = 0x2f,
+};
+
+/* Whether the guest receives set 1 codes: the keyboard's set 1, or set 2 through XLAT. */
+static bool sends_set1(const I8042State *s)
+{
+    return s->kbd_scancode_set == 1 || (s->ccb & I8042_CCB_XLAT);
+}
+
+void i8042_key_event(I8042State *s, unsigned key, bool is_down)
+{
+    if (!s->kbd_enabled) {
+        return;
+    }
+    if (I8042_QUEUE_SIZE - s->kbd_queue.count < 8) {
+        return; /* the keyboard's buffer is full: the key is lost, never half a sequence */
+    }
+    bool set1 = sends_set1(s);
+    if (key == I8042_KEY_PAUSE) {
+        static const uint8_t pause1[] = { 0xe1, 0x1d, 0x45, 0xe1, 0x9d, 0xc5 };
+        static const uint8_t pause2[] = { 0xe1, 0x14, 0x77, 0xe1, 0xf0, 0x14, 0xf0, 0x77 };
+        if (is_down) {
+            const uint8_t *p = set1 ? pause1 : pause2;
+            size_t n = set1 ? sizeof(pause1) : sizeof(pause2);
+            for (size_t i = 0; i < n; i++) {
+                kbd_send(s, p[i]);
+            }
+        }
+        return;
+    }
+    uint8_t code = key & 0x7f;
+    if ((key & ~(I8042_KEY_E0 | 0x7fu)) || code >= sizeof(set1_to_set2) || !set1_to_set2[code]) {
+        return;
+    }
+    if (key & I8042_KEY_E0) {
+        kbd_send(s, 0xe0);
+    }
+    if (set1) {
+        kbd_send(s, (uint8_t)(code | (is_down ? 0 : 0x80)));
+        return;
+    }
+    if (!is_down) {
+        kbd_send(s, 0xf0);
+    }
+    kbd_send(s, set1_to_set2[code]);
+}
+
+static int clamp(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+void i8042_mouse_event(I8042State *s, int dx, int dy, int dz, unsigned buttons)
+{
+    if (!s->aux_enabled || s->aux_remote || s->aux_wrap) {
+        return;
+    }
+    if (I8042_QUEUE_SIZE - s->aux_queue.count < 4) {
+        return; /* no room for a whole packet: this motion is lost */
+    }
+    /* PS/2 counts y upwards; a packet holds 9-bit two's complement movements. */
+    int x = clamp(dx, -256, 255), y = clamp(-dy, -256, 255);
+    uint8_t b0 = (uint8_t)(0x08 | (buttons & 7) | (x < 0 ? 0x10 : 0) | (y < 0 ? 0x20 : 0));
+    aux_send(s, b0);
+    aux_send(s, (uint8_t)x);
+    aux_send(s, (uint8_t)y);
+    if (s->aux_id == 3) {
+        aux_send(s, (uint8_t)(clamp(dz, -8, 7) & 0x0f));
+    }
+}
+
 /* A byte from the host to the mouse (controller command D4h). */
 static void aux_write(I8042State *s, uint8_t b)
 {
@@ -361,6 +451,9 @@ static uint64_t data_read(void *opaque, uint64_t offset, unsigned size)
     (void)size;
     uint8_t b = s->out_byte; /* an empty buffer reads as its last byte */
     s->status &= (uint8_t)~(I8042_STR_OBF | I8042_STR_AUX);
+    /* The line drops with the buffer emptied, so the next byte raises a new edge (the ISA
+     * interrupts are edge-triggered: one interrupt a byte). */
+    update_irqs(s);
     fill_output(s);
     return b;
 }

@@ -11,9 +11,15 @@
  * the output buffer (held while a byte from that source waits and its interrupt is enabled in
  * the command byte). The output port's A20 and reset lines go to the board.
  *
- * Not modelled yet: input from the host (key presses, mouse motion) and with it the scan-code
- * translation of the command byte's XLAT bit (stored and reported), which arrive with the
- * display front ends (issue 7). Device responses are never translated here.
+ * Input from the host (i8042_key_event, i8042_mouse_event): keys are named by their scan code
+ * set 1 make codes (IBM PC AT Technical Reference keyboard tables; I8042_KEY_E0 marks the keys
+ * sent with an E0h prefix) and reach the guest in the keyboard's current set: set 1, or set 2
+ * (break codes F0h-prefixed), which the controller translates back to set 1 when the command
+ * byte's XLAT bit is set, as the 8042 does for every scan code it passes. Set 3 is sent as set 2
+ * (its key codes differ only for keys vireo's front ends send rarely). Device responses (ACK,
+ * IDs) are never translated. The mouse reports movement in 3-byte stream packets (4 bytes with
+ * a wheel once the guest asked for IntelliMouse ID 3), only while reporting is enabled and not
+ * in remote mode.
  */
 #ifndef VIREO_HW_INPUT_I8042_H
 #define VIREO_HW_INPUT_I8042_H
@@ -85,7 +91,18 @@ typedef struct I8042State {
 
 extern const StateDesc i8042_state_desc;
 
+#define I8042_KEY_E0 0x100    /* an E0h-prefixed key: I8042_KEY_E0 | make code */
+#define I8042_KEY_PAUSE 0x200 /* Pause: E1h 1Dh 45h, make only */
+
+/* Mouse buttons for i8042_mouse_event. */
+enum { I8042_BUTTON_LEFT = 1u << 0, I8042_BUTTON_RIGHT = 1u << 1, I8042_BUTTON_MIDDLE = 1u << 2 };
+
 int i8042_init(I8042State *s, PortSpace *ports, IrqLine irq_kbd, IrqLine irq_aux);
 void i8042_reset(I8042State *s);
+
+/* A key pressed or released on the host (set 1 make code, see above). */
+void i8042_key_event(I8042State *s, unsigned key, bool is_down);
+/* Mouse motion (dx right, dy down, as screens count; dz wheel steps down) and buttons held. */
+void i8042_mouse_event(I8042State *s, int dx, int dy, int dz, unsigned buttons);
 
 #endif

@@ -164,6 +164,100 @@ static void test_hw_i8042_mouse(void)
     port_space_free(ports);
 }
 
+/* Host keys: set 2 with F0h breaks; set 1 through the controller's XLAT; set 1 chosen on the
+ * keyboard; E0h keys; Pause; nothing while the keyboard is disabled (F5h). Codes from the
+ * PC AT keyboard tables: 'A' 1Eh / 1Ch, Up E0h 48h / E0h 75h, F7 41h / 83h. */
+static void test_hw_i8042_host_keys(void)
+{
+    setup();
+    uint8_t b[16];
+    put(0xff);
+    drain(b, 16);
+    cmd(0x60);
+    put(0x01);                               /* command byte: IRQ 1, no XLAT */
+    i8042_key_event(&kc, 0x1e, true);
+    i8042_key_event(&kc, 0x1e, false);
+    CHECK_EQ(drain(b, 16), 3);
+    CHECK(b[0] == 0x1c && b[1] == 0xf0 && b[2] == 0x1c);
+    i8042_key_event(&kc, I8042_KEY_E0 | 0x48, false);
+    CHECK_EQ(drain(b, 16), 3);
+    CHECK(b[0] == 0xe0 && b[1] == 0xf0 && b[2] == 0x75);
+    i8042_key_event(&kc, 0x41, true);
+    CHECK_EQ(drain(b, 16), 1);
+    CHECK_EQ(b[0], 0x83);
+    cmd(0x60);
+    put(0x41);                               /* XLAT on: set 1 on the wire */
+    i8042_key_event(&kc, 0x1e, true);
+    i8042_key_event(&kc, 0x1e, false);
+    i8042_key_event(&kc, I8042_KEY_E0 | 0x48, true);
+    CHECK_EQ(drain(b, 16), 4);
+    CHECK(b[0] == 0x1e && b[1] == 0x9e && b[2] == 0xe0 && b[3] == 0x48);
+    i8042_key_event(&kc, I8042_KEY_PAUSE, true);
+    i8042_key_event(&kc, I8042_KEY_PAUSE, false);
+    CHECK_EQ(drain(b, 16), 6);
+    CHECK(b[0] == 0xe1 && b[1] == 0x1d && b[2] == 0x45 && b[5] == 0xc5);
+    cmd(0x60);
+    put(0x01);
+    put(0xf0);
+    put(0x01);                               /* the keyboard itself in set 1 */
+    drain(b, 16);
+    i8042_key_event(&kc, 0x1c, false);
+    CHECK_EQ(drain(b, 16), 1);
+    CHECK_EQ(b[0], 0x9c);
+    i8042_key_event(&kc, 0x7f, true);        /* no such key */
+    i8042_key_event(&kc, 0x5a, true);
+    CHECK_EQ(drain(b, 16), 0);
+    put(0xf5);                               /* disabled: keys are not sent */
+    drain(b, 16);
+    i8042_key_event(&kc, 0x1e, true);
+    CHECK_EQ(drain(b, 16), 0);
+    for (unsigned i = 0; i < 40; i++) {      /* a full buffer loses keys, not half sequences */
+        put(0xf4);
+        drain(b, 16);
+        for (unsigned k = 0; k < 20; k++) {
+            i8042_key_event(&kc, I8042_KEY_E0 | 0x48, k & 1);
+        }
+        CHECK_EQ(drain(b, 16) % 2, 0);
+    }
+    port_space_free(ports);
+}
+
+/* Host mouse motion: stream packets once reporting is enabled, y counted upwards, 9-bit
+ * movements clamped, the wheel byte after the IntelliMouse knock. */
+static void test_hw_i8042_host_mouse(void)
+{
+    setup();
+    uint8_t b[16];
+    i8042_mouse_event(&kc, 5, 5, 0, 0);      /* reporting disabled: nothing */
+    CHECK_EQ(drain(b, 16), 0);
+    cmd(0xd4);
+    put(0xf4);
+    drain(b, 16);
+    i8042_mouse_event(&kc, 5, -3, 0, I8042_BUTTON_LEFT);
+    CHECK_EQ(drain(b, 16), 3);
+    CHECK(b[0] == 0x09 && b[1] == 5 && b[2] == 3);
+    i8042_mouse_event(&kc, -1000, 7, 0, I8042_BUTTON_RIGHT);
+    CHECK_EQ(drain(b, 16), 3);
+    CHECK(b[0] == 0x3a && b[1] == 0x00 && b[2] == 0xf9);
+    const uint8_t knock[3] = {200, 100, 80};
+    for (unsigned i = 0; i < 3; i++) {
+        cmd(0xd4);
+        put(0xf3);
+        cmd(0xd4);
+        put(knock[i]);
+    }
+    drain(b, 16);
+    i8042_mouse_event(&kc, 0, 0, 2, 0);
+    CHECK_EQ(drain(b, 16), 4);
+    CHECK_EQ(b[3], 2);
+    cmd(0xd4);
+    put(0xf0);                               /* remote mode: no stream packets */
+    drain(b, 16);
+    i8042_mouse_event(&kc, 1, 1, 0, 0);
+    CHECK_EQ(drain(b, 16), 0);
+    port_space_free(ports);
+}
+
 static void test_hw_i8042_irq_follows_command_byte(void)
 {
     setup();
@@ -206,6 +300,8 @@ static const CheckTest tests[] = {
     CHECK_TEST(test_hw_i8042_a20_and_reset),
     CHECK_TEST(test_hw_i8042_keyboard),
     CHECK_TEST(test_hw_i8042_mouse),
+    CHECK_TEST(test_hw_i8042_host_keys),
+    CHECK_TEST(test_hw_i8042_host_mouse),
     CHECK_TEST(test_hw_i8042_irq_follows_command_byte),
     CHECK_TEST(test_hw_i8042_state_round_trip),
     {0},
