@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cpu/cpuid.h"
+#include "hw/fw/acpi_loader.h"
 #include "system/monitor.h"
 #include "util/endian.h"
 #include "util/log.h"
@@ -139,7 +140,7 @@ static int load_linux(Machine *m, Error *err)
     static uint8_t tables[MACHINE_ACPI_SIZE];
     AcpiConfig acpi;
     pc_acpi_config(&m->board, &acpi);
-    size_t size = acpi_build_tables(&acpi, MACHINE_ACPI_ADDR, tables, sizeof(tables));
+    size_t size = acpi_build_tables(&acpi, MACHINE_ACPI_ADDR, tables, sizeof(tables), NULL);
     if (size == 0) {
         return error_set(err, -1, "the ACPI tables do not fit in %u KiB", MACHINE_ACPI_SIZE >> 10);
     }
@@ -187,6 +188,45 @@ static int load_kernel(Machine *m, Error *err)
 }
 
 /*
+ * What SeaBIOS reads besides the CMOS, as QEMU gives it: "etc/e820", the RAM (20-byte
+ * entries: address, length, type), and vireo's own ACPI tables with the loader commands that
+ * place them (hw/fw/acpi_loader.h), so the firmware boot shows the same tables as a direct one.
+ */
+static int add_firmware_tables(Machine *m)
+{
+    uint8_t e820[2 * 20] = { 0 };
+    size_t n = 0;
+    const uint64_t ram[2][2] = { { 0, m->ram_below_4g }, { 1ull << 32, m->ram_above_4g } };
+    for (unsigned i = 0; i < 2; i++) {
+        if (ram[i][1]) {
+            st_le64(e820 + n, ram[i][0]);
+            st_le64(e820 + n + 8, ram[i][1]);
+            st_le32(e820 + n + 16, E820_RAM);
+            n += 20;
+        }
+    }
+    AcpiConfig acpi;
+    pc_acpi_config(&m->board, &acpi);
+    AcpiLoaderFiles *f = malloc(sizeof(*f));
+    int r = f ? acpi_build_loader_files(&acpi, f) : -1;
+    FwCfgState *fw = &m->board.fw_cfg;
+    if (r == 0) {
+        r = fw_cfg_add_file(fw, "etc/e820", e820, (uint32_t)n);
+    }
+    if (r == 0) {
+        r = fw_cfg_add_file(fw, ACPI_LOADER_TABLES_FILE, f->tables, (uint32_t)f->tables_len);
+    }
+    if (r == 0) {
+        r = fw_cfg_add_file(fw, ACPI_LOADER_RSDP_FILE, f->rsdp, sizeof(f->rsdp));
+    }
+    if (r == 0) {
+        r = fw_cfg_add_file(fw, ACPI_LOADER_FILE, f->loader, (uint32_t)f->loader_len);
+    }
+    free(f);
+    return r;
+}
+
+/*
  * Firmware boot (no -kernel): SeaBIOS from Debian's seabios package unless -bios names
  * another image. The CPU starts at its reset vector. With -nographic, fw_cfg's
  * "etc/sercon-port" asks SeaBIOS to mirror its screen on COM1, as QEMU does; and as QEMU's
@@ -218,8 +258,9 @@ static int load_firmware(Machine *m, Error *err)
     }
     uint8_t never[4];
     st_le32(never, UINT32_MAX);
-    if (fw_cfg_add_file(&m->board.fw_cfg, "etc/boot-fail-wait", never, sizeof(never)) < 0) {
-        return error_set(err, -1, "fw_cfg: cannot add etc/boot-fail-wait");
+    if (fw_cfg_add_file(&m->board.fw_cfg, "etc/boot-fail-wait", never, sizeof(never)) < 0 ||
+        add_firmware_tables(m) < 0) {
+        return error_set(err, -1, "fw_cfg: cannot add the firmware's files");
     }
     pc_set_boot_order(&m->board, cfg->boot_order);
     cpu_reset(&m->cpu);

@@ -8,7 +8,7 @@
 #include "util/endian.h"
 
 #define HEADER_SIZE 36u
-#define RSDP_SIZE 36u
+#define RSDP_SIZE ACPI_RSDP_SIZE
 #define FACS_SIZE 64u
 #define FADT_SIZE 244u /* revision 4 layout with the X_ fields (ACPI 6.4 table 5.9) */
 #define HPET_SIZE 56u
@@ -133,6 +133,31 @@ static void build_dsdt_body(const AcpiConfig *cfg, Aml *dsdt)
     }
     aml_package(&prt_pkg, 31 * 4, &prt);
     aml_name(&pci, "_PRT", &prt_pkg);
+
+    /* The PIIX3's ISA bridge (00:01.0) with the 8042's keyboard and mouse: SeaBIOS looks for
+     * PNP0303 before it drives the keyboard, an OS finds the controller by its resources. */
+    Aml isa = {0}, kbd = {0}, mou = {0};
+    aml_integer(&v, 0x00010000);
+    aml_name(&isa, "_ADR", &v);
+    aml_eisa_id(&v, "PNP0303");
+    aml_name(&kbd, "_HID", &v);
+    Aml kres = {0}, kcrs = {0};
+    aml_res_io(&kres, 0x60, 0x60, 1, 1);
+    aml_res_io(&kres, 0x64, 0x64, 1, 1);
+    aml_res_irq(&kres, 1);
+    aml_res_end(&kres);
+    aml_buffer(&kcrs, &kres);
+    aml_name(&kbd, "_CRS", &kcrs);
+    aml_eisa_id(&v, "PNP0F13");
+    aml_name(&mou, "_HID", &v);
+    Aml mres = {0}, mcrs = {0};
+    aml_res_irq(&mres, 12);
+    aml_res_end(&mres);
+    aml_buffer(&mcrs, &mres);
+    aml_name(&mou, "_CRS", &mcrs);
+    aml_device(&isa, "KBD", &kbd);
+    aml_device(&isa, "MOU", &mou);
+    aml_device(&pci, "ISA", &isa);
 
     Aml sb = {0};
     aml_device(&sb, "PCI0", &pci);
@@ -266,7 +291,8 @@ static size_t build_hpet(const AcpiConfig *cfg, Blob *b)
     return off;
 }
 
-size_t acpi_build_tables(const AcpiConfig *cfg, uint64_t base, uint8_t *buf, size_t size)
+size_t acpi_build_tables(const AcpiConfig *cfg, uint64_t base, uint8_t *buf, size_t size,
+                         AcpiLayout *layout)
 {
     Blob b = {.buf = buf, .size = size, .base = base};
     size_t rsdp = reserve(&b, RSDP_SIZE, 16);
@@ -279,7 +305,7 @@ size_t acpi_build_tables(const AcpiConfig *cfg, uint64_t base, uint8_t *buf, siz
     size_t dsdt = build_dsdt(cfg, &b);
     size_t fadt = build_fadt(cfg, &b, base + facs, base + dsdt);
     size_t madt = build_madt(cfg, &b);
-    size_t tables[3] = {fadt, madt, 0};
+    size_t tables[ACPI_MAX_TABLES] = {fadt, madt, 0};
     unsigned ntables = 2;
     if (cfg->hpet_addr) {
         tables[ntables++] = build_hpet(cfg, &b);
@@ -308,5 +334,10 @@ size_t acpi_build_tables(const AcpiConfig *cfg, uint64_t base, uint8_t *buf, siz
     st_le64(r + 24, base + xsdt);
     r[8] = checksum(r, 20);
     r[32] = checksum(r, RSDP_SIZE);
+    if (layout) {
+        *layout = (AcpiLayout){ .rsdp = rsdp, .facs = facs, .dsdt = dsdt, .fadt = fadt,
+                                .rsdt = rsdt, .xsdt = xsdt, .ntables = ntables };
+        memcpy(layout->tables, tables, sizeof(tables));
+    }
     return b.len;
 }

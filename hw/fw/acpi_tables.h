@@ -38,11 +38,22 @@ typedef struct AcpiConfig {
 
 /* Where the tables start in the blob: the RSDP is first. */
 #define ACPI_RSDP_OFFSET 0
+#define ACPI_RSDP_SIZE 36
+#define ACPI_MAX_TABLES 3 /* in the RSDT/XSDT: FADT, MADT, HPET */
+
+/* Where each table landed in the blob (offsets), for a loader that relocates them. */
+typedef struct AcpiLayout {
+    size_t rsdp, facs, dsdt, fadt, rsdt, xsdt;
+    size_t tables[ACPI_MAX_TABLES]; /* what the RSDT and XSDT list */
+    unsigned ntables;
+} AcpiLayout;
 
 /*
- * Builds the tables for guest-physical address `base` into buf (size bytes). Returns the bytes
- * used, or 0 if they do not fit (or memory ran out building the DSDT).
+ * Builds the tables for guest-physical address `base` into buf (size bytes); `layout` (may be
+ * NULL) receives where they are. Returns the bytes used, or 0 if they do not fit (or memory
+ * ran out building the DSDT).
  */
-size_t acpi_build_tables(const AcpiConfig *cfg, uint64_t base, uint8_t *buf, size_t size);
+size_t acpi_build_tables(const AcpiConfig *cfg, uint64_t base, uint8_t *buf, size_t size,
+                         AcpiLayout *layout);
 
 #endif

@@ -224,6 +224,13 @@ void aml_res_io(Aml *a, uint16_t min, uint16_t max, uint8_t align, uint8_t len)
     put8(a, len);
 }
 
+/* §6.4.2.1 IRQ Descriptor, the 2-byte form without flags: a mask of the ISA IRQs used. */
+void aml_res_irq(Aml *a, unsigned irq)
+{
+    put8(a, 0x22);
+    put_le(a, irq < 16 ? 1u << irq : 0, 2);
+}
+
 /* §6.4.3.5 Address Space Descriptors: resource type, general flags (MinFixed, MaxFixed,
  * producer), type-specific flags, then granularity, min, max, translation, length. */
 static void address_space(Aml *a, uint8_t tag, unsigned width, uint8_t type, uint8_t tflags,

@@ -44,6 +44,7 @@ void aml_buffer(Aml *a, Aml *bytes);
 
 /* Resource descriptors (§6.4) for a ResourceTemplate: append them, then aml_end_tag. */
 void aml_res_io(Aml *a, uint16_t min, uint16_t max, uint8_t align, uint8_t len);
+void aml_res_irq(Aml *a, unsigned irq); /* IRQNoFlags: edge, active high, exclusive */
 void aml_res_word_bus(Aml *a, uint16_t min, uint16_t max);
 void aml_res_word_io(Aml *a, uint16_t min, uint16_t max);
 void aml_res_dword_memory(Aml *a, uint32_t min, uint32_t max);

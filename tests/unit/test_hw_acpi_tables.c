@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "hw/fw/acpi_loader.h"
 #include "hw/fw/acpi_tables.h"
 #include "util/endian.h"
 
@@ -92,7 +93,7 @@ static bool has_line(const char *text, const char *a, const char *b)
 static void test_hw_acpi_tables_parse_with_iasl(void)
 {
     CHECK(mkdtemp(dir) != NULL);
-    size_t used = acpi_build_tables(&config, BASE, blob, sizeof(blob));
+    size_t used = acpi_build_tables(&config, BASE, blob, sizeof(blob), NULL);
     CHECK(used > 0);
 
     /* RSDP (§5.2.5.3): signature, both checksums, revision 2, length 36. */
@@ -153,6 +154,12 @@ static void test_hw_acpi_tables_parse_with_iasl(void)
     CHECK(has_line(d, "0xFEBFFFFF", NULL));
     CHECK(has_line(d, "Name (_PRT, Package", NULL));
     CHECK(has_line(d, "0x001FFFFF", NULL)); /* slot 31 */
+    CHECK(has_line(d, "Device (ISA)", NULL));
+    CHECK(has_line(d, "_HID, EisaId (\"PNP0303\")", NULL));
+    CHECK(has_line(d, "_HID, EisaId (\"PNP0F13\")", NULL));
+    CHECK(has_line(d, "IO (Decode16,", NULL));
+    CHECK(has_line(d, "IRQNoFlags ()", NULL));
+    CHECK(has_line(d, "{12}", NULL));
     free(x);
     free(f);
     free(m);
@@ -168,10 +175,88 @@ static void test_hw_acpi_tables_parse_with_iasl(void)
 static void test_hw_acpi_tables_refuse_small_buffer(void)
 {
     uint8_t small[200];
-    CHECK_EQ(acpi_build_tables(&config, BASE, small, sizeof(small)), 0);
+    CHECK_EQ(acpi_build_tables(&config, BASE, small, sizeof(small), NULL), 0);
+}
+
+/*
+ * The loader files run the way the firmware runs them (the BIOS linker/loader commands:
+ * ALLOCATE places a file, ADD_POINTER adds the source file's address to a little-endian field,
+ * ADD_CHECKSUM subtracts a range's byte sum from a checksum byte), with the tables at T and the
+ * RSDP at R: the result must be byte for byte what acpi_build_tables builds at T directly.
+ */
+static void test_hw_acpi_loader_relocates_to_direct_build(void)
+{
+    static AcpiLoaderFiles files;
+    CHECK_EQ(acpi_build_loader_files(&config, &files), 0);
+    const uint64_t T = 0x1fff0000u, R = 0xf5a00u;
+    struct {
+        const char *name;
+        uint8_t *data;
+        size_t len;
+        uint64_t addr;
+        bool placed;
+    } f[2] = { { ACPI_LOADER_TABLES_FILE, files.tables, files.tables_len, T, false },
+               { ACPI_LOADER_RSDP_FILE, files.rsdp, sizeof(files.rsdp), R, false } };
+    CHECK_EQ(files.loader_len % ACPI_LOADER_ENTRY_SIZE, 0);
+    unsigned pointers = 0, checksums = 0;
+    for (size_t pos = 0; pos < files.loader_len; pos += ACPI_LOADER_ENTRY_SIZE) {
+        const uint8_t *e = files.loader + pos;
+        const char *a = (const char *)e + 4, *b = (const char *)e + 4 + ACPI_LOADER_FILE_MAX;
+        int fa = strcmp(a, f[0].name) == 0 ? 0 : strcmp(a, f[1].name) == 0 ? 1 : -1;
+        CHECK(fa >= 0);
+        if (fa < 0) {
+            return;
+        }
+        switch (ld_le32(e)) {
+        case ACPI_LOADER_ALLOCATE:
+            CHECK_EQ(e[8 + ACPI_LOADER_FILE_MAX],
+                     fa == 1 ? ACPI_LOADER_ZONE_FSEG : ACPI_LOADER_ZONE_HIGH);
+            CHECK_EQ(f[fa].addr % ld_le32(e + 4 + ACPI_LOADER_FILE_MAX), 0);
+            f[fa].placed = true;
+            break;
+        case ACPI_LOADER_ADD_POINTER: {
+            int fb = strcmp(b, f[0].name) == 0 ? 0 : 1;
+            uint32_t off = ld_le32(e + 4 + 2 * ACPI_LOADER_FILE_MAX);
+            uint8_t size = e[8 + 2 * ACPI_LOADER_FILE_MAX];
+            CHECK(f[fa].placed && f[fb].placed && off + size <= f[fa].len);
+            uint64_t v = 0;
+            memcpy(&v, f[fa].data + off, size);
+            v = le_to_host64(v) + f[fb].addr;
+            v = le_to_host64(v);
+            memcpy(f[fa].data + off, &v, size);
+            pointers++;
+            break;
+        }
+        case ACPI_LOADER_ADD_CHECKSUM: {
+            uint32_t field = ld_le32(e + 4 + ACPI_LOADER_FILE_MAX);
+            uint32_t start = ld_le32(e + 8 + ACPI_LOADER_FILE_MAX);
+            uint32_t len = ld_le32(e + 12 + ACPI_LOADER_FILE_MAX);
+            CHECK(start + len <= f[fa].len && field >= start && field < start + len);
+            uint8_t sum = 0;
+            for (uint32_t i = start; i < start + len; i++) {
+                sum = (uint8_t)(sum + f[fa].data[i]);
+            }
+            f[fa].data[field] = (uint8_t)(f[fa].data[field] - sum);
+            checksums++;
+            break;
+        }
+        default:
+            CHECK(false);
+            break;
+        }
+    }
+    CHECK(pointers >= 12);
+    CHECK(checksums >= 5);
+    static uint8_t direct[65536];
+    size_t used = acpi_build_tables(&config, T, direct, sizeof(direct), NULL);
+    CHECK_EQ(used, files.tables_len);
+    CHECK(memcmp(files.rsdp, direct + ACPI_RSDP_OFFSET, ACPI_RSDP_SIZE) == 0);
+    memset(direct + ACPI_RSDP_OFFSET, 0, ACPI_RSDP_SIZE);
+    CHECK(memcmp(files.tables, direct, used) == 0);
 }
 
 static const CheckTest tests[] = {
+    CHECK_TEST(test_hw_acpi_loader_relocates_to_direct_build),
     CHECK_TEST(test_hw_acpi_tables_parse_with_iasl),
     CHECK_TEST(test_hw_acpi_tables_refuse_small_buffer),
     {0},
