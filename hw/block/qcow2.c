@@ -16,9 +16,11 @@
  * Refused at open, with a one-line reason: bad magic, versions other than 2 and 3, encryption,
  * the dirty and corrupt bits, external data files, extended L2 entries, compression types
  * other than zlib, refcount widths under 8 bits, and tables that do not fit the file.
- * Not implemented: growing the refcount table (a write that needs it fails with ENOSPC; the
- * table qcow2_create and qemu-img make covers 16 TiB at 64 KiB clusters), discard, internal
- * snapshot creation.
+ * When the file outgrows what the refcount table can describe, a table twice as large (or as
+ * large as needed) is written at the end of the file with the old entries, its own clusters
+ * are counted, the header is switched to it and the old table's clusters are freed: until the
+ * header write the old table stays valid, so a crash leaks clusters at worst.
+ * Not implemented: discard, internal snapshot creation.
  */
 #include "hw/block/image.h"
 
@@ -139,12 +141,71 @@ static int refcount_set(Qcow2 *q, uint64_t cluster_off, uint64_t value)
  * it (refcount 0) and is_alloc is false, or a negative errno. With is_alloc, a missing block is
  * allocated at the end of the file and counted (in itself or in a further block).
  */
+static int refcount_drop(Qcow2 *q, uint64_t cluster_off);
+
+#define HEADER_REFTABLE_OFFSET 48 /* then the table's cluster count, 32 bits, at 56 */
+
+/* A refcount table with room for entry `need`: see the top of the file. */
+static int grow_reftable(Qcow2 *q, uint64_t need)
+{
+    uint64_t per_cluster = q->cluster_size / 8;
+    uint64_t entries = q->reftable_entries * 2 > need + 1 ? q->reftable_entries * 2 : need + 1;
+    entries = (entries + per_cluster - 1) / per_cluster * per_cluster;
+    if (entries * 8 > QCOW2_MAX_REFTABLE_BYTES) {
+        return -ENOSPC;
+    }
+    uint64_t *table = calloc(entries, sizeof(*table));
+    uint8_t *disk = calloc(entries, 8);
+    if (!table || !disk) {
+        free(table);
+        free(disk);
+        return -ENOMEM;
+    }
+    memcpy(table, q->reftable, q->reftable_entries * sizeof(*table));
+    for (uint64_t i = 0; i < entries; i++) {
+        st_be64(disk + 8 * i, table[i]);
+    }
+    uint64_t old_offset = q->reftable_offset, old_entries = q->reftable_entries;
+    uint64_t clusters = entries / per_cluster, offset = q->end;
+    int r = pwrite_full(q->base.fd, disk, entries * 8, offset);
+    free(disk);
+    if (r < 0) {
+        free(table);
+        return r;
+    }
+    q->end += clusters * q->cluster_size;
+    free(q->reftable);
+    q->reftable = table;
+    q->reftable_entries = entries;
+    q->reftable_offset = offset; /* refcount blocks allocated from here on go in the new table */
+    for (uint64_t c = 0; c < clusters && r == 0; c++) {
+        r = refcount_set(q, offset + c * q->cluster_size, 1);
+    }
+    uint8_t h[12];
+    st_be64(h, offset);
+    st_be32(h + 8, (uint32_t)clusters);
+    if (r == 0) {
+        r = pwrite_full(q->base.fd, h, sizeof(h), HEADER_REFTABLE_OFFSET);
+    }
+    uint64_t old_clusters = (old_entries * 8 + q->cluster_size - 1) / q->cluster_size;
+    for (uint64_t c = 0; c < old_clusters && r == 0; c++) {
+        r = refcount_drop(q, old_offset + c * q->cluster_size);
+    }
+    return r;
+}
+
 static int refcount_location(Qcow2 *q, uint64_t cluster_off, bool is_alloc, uint64_t *at)
 {
     uint64_t index = cluster_off >> q->cluster_bits;
     uint64_t t = index / q->refblock_entries;
     if (t >= q->reftable_entries) {
-        return is_alloc ? -ENOSPC : 0;
+        if (!is_alloc) {
+            return 0;
+        }
+        int r = grow_reftable(q, t);
+        if (r < 0) {
+            return r;
+        }
     }
     uint64_t block = q->reftable[t] & QCOW2_OFFSET_MASK;
     if (!block) {

@@ -217,6 +217,43 @@ static void test_block_qcow2_writes_that_qemu_img_reads(void)
     free(disk);
 }
 
+/* 512-byte clusters with 64-bit refcounts: qemu-img's refcount table of one cluster (64
+ * entries of refcount blocks of 64 counts) describes 4096 clusters, 2 MiB of file; filling the
+ * 3 MiB disk outgrows it, so the table must grow, and qemu-img must find the image clean. */
+static void test_block_qcow2_grows_the_refcount_table(void)
+{
+    char img_path[512];
+    path_of(img_path, sizeof(img_path), "grow.qcow2");
+    CHECK_EQ(run("qemu-img create -q -f qcow2 -o cluster_size=512,refcount_bits=64 '%s' %u",
+                 img_path, DISK_BYTES), 0);
+    size_t len = 0;
+    uint8_t *before = read_file(img_path, &len);
+    CHECK(before && len >= 60 && ld_be32(before + 56) == 1); /* refcount_table_clusters */
+    uint8_t *mirror = malloc(DISK_BYTES);
+    for (size_t i = 0; i < DISK_BYTES; i++) {
+        mirror[i] = (uint8_t)rng();
+    }
+    BlockImage *img = open_image(img_path, false);
+    if (img) {
+        int bad = 0;
+        for (uint64_t off = 0; off < DISK_BYTES; off += 65536) {
+            size_t n = DISK_BYTES - off < 65536 ? DISK_BYTES - off : 65536;
+            bad |= block_image_write(img, off, mirror + off, n) != 0;
+        }
+        CHECK(!bad);
+        random_writes(img, mirror, 100);
+        check_reads(img, mirror, "grown");
+        block_image_close(img);
+        uint8_t *after = read_file(img_path, &len);
+        CHECK(after && len >= 60 && ld_be32(after + 56) >= 2);
+        CHECK(after && before && ld_be64(after + 48) != ld_be64(before + 48));
+        free(after);
+        check_with_qemu_img(img_path, mirror, NULL);
+    }
+    free(before);
+    free(mirror);
+}
+
 static void test_block_qcow2_backing_files(void)
 {
     uint8_t *disk = make_disk();
@@ -399,6 +436,7 @@ static void test_block_qcow2_hostile_images_do_not_crash(void)
 static const CheckTest tests[] = {
     CHECK_TEST(test_block_qcow2_reads_what_qemu_img_wrote),
     CHECK_TEST(test_block_qcow2_writes_that_qemu_img_reads),
+    CHECK_TEST(test_block_qcow2_grows_the_refcount_table),
     CHECK_TEST(test_block_qcow2_backing_files),
     CHECK_TEST(test_block_qcow2_internal_snapshot_is_preserved),
     CHECK_TEST(test_block_qcow2_refuses_bad_images),
