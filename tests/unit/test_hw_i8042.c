@@ -46,6 +46,18 @@ static uint8_t data(void) { return (uint8_t)port_read(ports, 0x60, 1); }
 static void cmd(uint8_t c) { port_write(ports, 0x64, c, 1); }
 static void put(uint8_t b) { port_write(ports, 0x60, b, 1); }
 
+/* Sample rates 200, 100, 80: the IntelliMouse knock that makes the mouse's ID 3. */
+static void intellimouse_knock(void)
+{
+    static const uint8_t rates[3] = {200, 100, 80};
+    for (unsigned i = 0; i < 3; i++) {
+        cmd(0xd4);
+        put(0xf3);
+        cmd(0xd4);
+        put(rates[i]);
+    }
+}
+
 /* Reads every waiting byte into out; returns how many. */
 static unsigned drain(uint8_t *out, unsigned max)
 {
@@ -138,13 +150,7 @@ static void test_hw_i8042_mouse(void)
     CHECK_EQ(drain(b, 8), 3);
     CHECK(b[0] == 0xfa && b[1] == 0xaa && b[2] == 0x00);
     CHECK(!irq12);
-    const uint8_t knock[3] = {200, 100, 80};
-    for (unsigned i = 0; i < 3; i++) {
-        cmd(0xd4);
-        put(0xf3);
-        cmd(0xd4);
-        put(knock[i]);
-    }
+    intellimouse_knock();
     CHECK_EQ(drain(b, 8), 6);
     cmd(0xd4);
     put(0xf2);
@@ -239,13 +245,7 @@ static void test_hw_i8042_host_mouse(void)
     i8042_mouse_event(&kc, -1000, 7, 0, I8042_BUTTON_RIGHT);
     CHECK_EQ(drain(b, 16), 3);
     CHECK(b[0] == 0x3a && b[1] == 0x00 && b[2] == 0xf9);
-    const uint8_t knock[3] = {200, 100, 80};
-    for (unsigned i = 0; i < 3; i++) {
-        cmd(0xd4);
-        put(0xf3);
-        cmd(0xd4);
-        put(knock[i]);
-    }
+    intellimouse_knock();
     drain(b, 16);
     i8042_mouse_event(&kc, 0, 0, 2, 0);
     CHECK_EQ(drain(b, 16), 4);

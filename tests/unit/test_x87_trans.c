@@ -245,6 +245,22 @@ static uint64_t seed(void)
     return s ? strtoull(s, NULL, 0) | 1 : 0x2f6b1c9d83e5a047ull;
 }
 
+static void print_header(void)
+{
+    printf("  %-8s %9s %9s %8s %6s %6s %7s %7s %8s\n", "insn", "cases", "equal", "1 ulp",
+           ">1ulp", "flags", "special", "C1 only", "max ulp");
+}
+
+/* One instruction's line, and the checks every run makes. */
+static void report(const char *name, const Tally *t)
+{
+    printf("  %-8s %9u %9u %8u %6u %6u %7u %7u %8" PRIu64 "\n", name, t->cases, t->equal,
+           t->one_ulp, t->worse, t->flags, t->special, t->c1, t->max_ulp);
+    CHECK_EQ(t->worse, 0);
+    CHECK_EQ(t->flags, 0);
+    CHECK_EQ(t->special, 0);
+}
+
 /* RC and PC at random (PC must not matter); OE and UE sometimes unmasked. */
 static uint16_t random_fcw(Rng *r)
 {
@@ -260,8 +276,7 @@ static void test_x87_trans_matches_host(void)
 {
     Rng r = { seed() };
     unsigned n = case_count();
-    printf("  %-8s %9s %9s %8s %6s %6s %7s %7s %8s\n", "insn", "cases", "equal", "1 ulp",
-           ">1ulp", "flags", "special", "C1 only", "max ulp");
+    print_header();
     for (size_t k = 0; k < sizeof(trans_ops) / sizeof(trans_ops[0]); k++) {
         const TransOp *op = &trans_ops[k];
         Tally t = { 0 };
@@ -270,11 +285,7 @@ static void test_x87_trans_matches_host(void)
             uint16_t cw = random_fcw(&r);
             run_case(&t, op, a, b, cw);
         }
-        printf("  %-8s %9u %9u %8u %6u %6u %7u %7u %8" PRIu64 "\n", op->name, t.cases, t.equal,
-               t.one_ulp, t.worse, t.flags, t.special, t.c1, t.max_ulp);
-        CHECK_EQ(t.worse, 0);
-        CHECK_EQ(t.flags, 0);
-        CHECK_EQ(t.special, 0);
+        report(op->name, &t);
         CHECK(t.c1 <= t.cases / 20);
     }
 }
@@ -297,8 +308,7 @@ static void test_x87_trans_special_operands_match_host(void)
         { 0x0000000000000000ull, 0x7fff },                         /* pseudo-infinity */
     };
     const unsigned n = sizeof(specials) / sizeof(specials[0]);
-    printf("  %-8s %9s %9s %8s %6s %6s %7s %7s %8s\n", "insn", "cases", "equal", "1 ulp",
-           ">1ulp", "flags", "special", "C1 only", "max ulp");
+    print_header();
     for (size_t k = 0; k < sizeof(trans_ops) / sizeof(trans_ops[0]); k++) {
         const TransOp *op = &trans_ops[k];
         Tally t = { 0 };
@@ -310,11 +320,7 @@ static void test_x87_trans_special_operands_match_host(void)
             }
             run_case(&t, op, a, b, cw);
         }
-        printf("  %-8s %9u %9u %8u %6u %6u %7u %7u %8" PRIu64 "\n", op->name, t.cases, t.equal,
-               t.one_ulp, t.worse, t.flags, t.special, t.c1, t.max_ulp);
-        CHECK_EQ(t.worse, 0);
-        CHECK_EQ(t.flags, 0);
-        CHECK_EQ(t.special, 0);
+        report(op->name, &t);
     }
 }
 

@@ -24,32 +24,6 @@
 #define ST_DRQ 0x08
 #define ST_ERR 0x01
 
-static uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-static uint16_t inw(uint16_t port)
-{
-    uint16_t v;
-    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-static uint32_t inl(uint16_t port)
-{
-    uint32_t v;
-    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-static void outw(uint16_t port, uint16_t v)
-{
-    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
 static uint8_t disk_byte(uint32_t off)
 {
     return (uint8_t)(off / 512 * 7 + off % 512);
@@ -64,7 +38,7 @@ static uint8_t cd_byte(uint32_t off)
 static uint8_t wait_ready(uint16_t base)
 {
     for (unsigned i = 0; i < 1000000; i++) {
-        uint8_t s = inb((uint16_t)(base + 7));
+        uint8_t s = guest_in8((uint16_t)(base + 7));
         if (!(s & ST_BSY)) {
             return s;
         }
@@ -85,7 +59,7 @@ static void lba28(uint16_t base, uint8_t count, uint32_t lba, uint8_t cmd)
 static void read_words(uint16_t base, uint8_t *buf, unsigned bytes)
 {
     for (unsigned i = 0; i < bytes; i += 2) {
-        uint16_t w = inw(base);
+        uint16_t w = guest_in16(base);
         buf[i] = (uint8_t)w;
         buf[i + 1] = (uint8_t)(w >> 8);
     }
@@ -107,7 +81,7 @@ static void check_identify(void)
     GUEST_CHECK_EQ("identify-lba28-sectors", sectors, DISK_SECTORS);
     GUEST_CHECK("identify-ata-device", !(buf[1] & 0x80));
     GUEST_CHECK("identify-lba48-supported", buf[167] & (1u << 2));
-    GUEST_CHECK("identify-drq-clear-after-data", !(inb(PRI + 7) & ST_DRQ));
+    GUEST_CHECK("identify-drq-clear-after-data", !(guest_in8(PRI + 7) & ST_DRQ));
 }
 
 static bool sector_matches(const uint8_t *data, uint32_t lba)
@@ -146,7 +120,7 @@ static void check_pio(void)
     lba28(PRI, 1, 100, 0x30);
     ok = (wait_ready(PRI) & (ST_DRQ | ST_ERR)) == ST_DRQ;
     for (unsigned j = 0; j < 512; j += 2) {
-        outw(PRI, (uint16_t)((uint8_t)(3 * j + 1) | (uint8_t)(3 * (j + 1) + 1) << 8));
+        guest_out16(PRI, (uint16_t)((uint8_t)(3 * j + 1) | (uint8_t)(3 * (j + 1) + 1) << 8));
     }
     ok &= (wait_ready(PRI) & (ST_DRQ | ST_ERR | ST_DRDY)) == ST_DRDY;
     lba28(PRI, 0, 0, 0xe7);
@@ -157,14 +131,14 @@ static void check_pio(void)
     GUEST_CHECK("read-past-the-end-fails", wait_ready(PRI) & ST_ERR);
 
     guest_out8(PRI + 6, 0xb0);
-    GUEST_CHECK_EQ("absent-slave-status", inb(PRI + 7), 0);
+    GUEST_CHECK_EQ("absent-slave-status", guest_in8(PRI + 7), 0);
     guest_out8(PRI + 6, 0xa0);
 }
 
 static uint32_t pci_read(unsigned devfn, unsigned reg)
 {
     guest_out32(0xcf8, 0x80000000u | devfn << 8 | reg);
-    return inl(0xcfc);
+    return guest_in32(0xcfc);
 }
 
 static void pci_write(unsigned devfn, unsigned reg, uint32_t v)
@@ -191,7 +165,7 @@ static void check_dma(void)
     lba28(PRI, 4, 100, 0xc8);
     guest_out8(BM_BASE, 0x09);
     uint8_t bm = 0;
-    for (unsigned i = 0; i < 1000000 && !((bm = inb(BM_BASE + 2)) & 0x04); i++) {
+    for (unsigned i = 0; i < 1000000 && !((bm = guest_in8(BM_BASE + 2)) & 0x04); i++) {
     }
     guest_out8(BM_BASE, 0x00);
     GUEST_CHECK_EQ("bm-status-interrupt-not-active", bm & 7, 0x04);
@@ -219,7 +193,7 @@ static uint8_t atapi_packet(const uint8_t cdb[12])
         return s;
     }
     for (unsigned i = 0; i < 12; i += 2) {
-        outw(SEC, (uint16_t)(cdb[i] | cdb[i + 1] << 8));
+        guest_out16(SEC, (uint16_t)(cdb[i] | cdb[i + 1] << 8));
     }
     return wait_ready(SEC);
 }
@@ -229,7 +203,7 @@ static int atapi_reply(uint8_t s)
 {
     unsigned total = 0;
     while ((s & (ST_DRQ | ST_ERR)) == ST_DRQ) {
-        unsigned n = inb(SEC + 4) | inb(SEC + 5) << 8;
+        unsigned n = guest_in8(SEC + 4) | guest_in8(SEC + 5) << 8;
         if (total + n > sizeof(buf)) {
             return -1;
         }

@@ -19,13 +19,6 @@
 static volatile unsigned com1_irqs;
 static volatile uint8_t iir_in_handler;
 
-static uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
 static void ioapic_wr(unsigned reg, uint32_t v)
 {
     *(volatile uint32_t *)IOAPIC = reg;
@@ -36,7 +29,7 @@ static int com1_handler(GuestExcFrame *f)
 {
     (void)f;
     com1_irqs++;
-    iir_in_handler = inb(COM1 + 2); /* reading IIR acknowledges a THR-empty interrupt */
+    iir_in_handler = guest_in8(COM1 + 2); /* reading IIR acknowledges a THR-empty interrupt */
     *(volatile uint32_t *)(LAPIC + 0xb0) = 0;
     return GUEST_EXC_IRET;
 }
@@ -58,31 +51,31 @@ int guest_main(uint32_t mb_magic, uint32_t mb_info_gpa)
     guest_exc_handlers[VEC_COM1] = com1_handler;
 
     guest_out8(COM1 + 7, 0xa5);
-    GUEST_CHECK_EQ("scratch-a5", inb(COM1 + 7), 0xa5);
+    GUEST_CHECK_EQ("scratch-a5", guest_in8(COM1 + 7), 0xa5);
     guest_out8(COM1 + 7, 0x5a);
-    GUEST_CHECK_EQ("scratch-5a", inb(COM1 + 7), 0x5a);
+    GUEST_CHECK_EQ("scratch-5a", guest_in8(COM1 + 7), 0x5a);
     guest_out8(COM1 + 2, 0x07);                     /* FIFO on, both cleared */
-    GUEST_CHECK_EQ("fifo-16550a", inb(COM1 + 2) >> 6, 3);
+    GUEST_CHECK_EQ("fifo-16550a", guest_in8(COM1 + 2) >> 6, 3);
     guest_out8(COM1 + 3, 0x83);                     /* DLAB */
     guest_out8(COM1 + 0, 1);                        /* 115200 baud */
     guest_out8(COM1 + 1, 0);
     guest_out8(COM1 + 3, 0x03);                     /* 8N1 */
-    GUEST_CHECK_EQ("lsr-idle", inb(COM1 + 5) & 0x61, 0x60);
+    GUEST_CHECK_EQ("lsr-idle", guest_in8(COM1 + 5) & 0x61, 0x60);
 
     /* Loopback: bytes come back, MCR lines show in MSR (RTS->CTS, DTR->DSR, OUT2->DCD). */
     guest_out8(COM1 + 4, 0x1b);                     /* loop, OUT2, RTS, DTR */
-    GUEST_CHECK_EQ("loop-msr", inb(COM1 + 6) & 0xf0, 0xb0);
+    GUEST_CHECK_EQ("loop-msr", guest_in8(COM1 + 6) & 0xf0, 0xb0);
     const char *msg = "vireo";
     for (const char *p = msg; *p; p++) {
         guest_out8(COM1, (uint8_t)*p);
     }
     char got[8] = {0};
-    for (unsigned i = 0; i < 5 && (inb(COM1 + 5) & 1); i++) {
-        got[i] = (char)inb(COM1);
+    for (unsigned i = 0; i < 5 && (guest_in8(COM1 + 5) & 1); i++) {
+        got[i] = (char)guest_in8(COM1);
     }
     GUEST_CHECK("loopback-data", got[0] == 'v' && got[1] == 'i' && got[2] == 'r' &&
                                    got[3] == 'e' && got[4] == 'o');
-    GUEST_CHECK_EQ("loopback-drained", inb(COM1 + 5) & 1, 0);
+    GUEST_CHECK_EQ("loopback-drained", guest_in8(COM1 + 5) & 1, 0);
 
     /* IRQ 4 through I/O APIC input 4 to vector 44h: THR empty when enabled with OUT2 set. */
     *(volatile uint32_t *)(LAPIC + 0xf0) = 0x1ff;   /* local APIC on */
@@ -93,7 +86,7 @@ int guest_main(uint32_t mb_magic, uint32_t mb_info_gpa)
     wait_irqs(1);
     GUEST_CHECK_EQ("thre-irq", com1_irqs, 1);
     GUEST_CHECK_EQ("thre-iir", iir_in_handler & 0x0f, 0x02);
-    GUEST_CHECK_EQ("iir-after-ack", inb(COM1 + 2) & 0x0f, 0x01);
+    GUEST_CHECK_EQ("iir-after-ack", guest_in8(COM1 + 2) & 0x0f, 0x01);
     guest_out8(COM1, '\n');                         /* sent: THR empty again */
     wait_irqs(2);
     GUEST_CHECK_EQ("thre-irq-after-write", com1_irqs, 2);

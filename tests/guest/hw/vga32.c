@@ -23,36 +23,10 @@
 #define VBE_DATA 0x1cf
 #define LFB 0xe0000000u
 
-static uint16_t inw(uint16_t port)
-{
-    uint16_t v;
-    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-static uint32_t inl(uint16_t port)
-{
-    uint32_t v;
-    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-static uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-static void outw(uint16_t port, uint16_t v)
-{
-    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
 static uint32_t pci_read(unsigned dev, unsigned reg)
 {
     guest_out32(0xcf8, 0x80000000u | dev << 11 | reg);
-    return inl(0xcfc);
+    return guest_in32(0xcfc);
 }
 
 static void pci_write(unsigned dev, unsigned reg, uint32_t v)
@@ -63,14 +37,14 @@ static void pci_write(unsigned dev, unsigned reg, uint32_t v)
 
 static void vbe_set(unsigned index, uint16_t v)
 {
-    outw(VBE_INDEX, (uint16_t)index);
-    outw(VBE_DATA, v);
+    guest_out16(VBE_INDEX, (uint16_t)index);
+    guest_out16(VBE_DATA, v);
 }
 
 static uint16_t vbe_get(unsigned index)
 {
-    outw(VBE_INDEX, (uint16_t)index);
-    return inw(VBE_DATA);
+    guest_out16(VBE_INDEX, (uint16_t)index);
+    return guest_in16(VBE_DATA);
 }
 
 /* Finds 1234:1111, checks its BAR 0 size, places it at LFB and enables memory decoding. */
@@ -217,7 +191,7 @@ static void vga_program(uint8_t misc, const uint8_t *seq, const uint8_t *crtc, c
         guest_out8(0x3ce, (uint8_t)i);
         guest_out8(0x3cf, gc[i]);
     }
-    (void)inb(0x3da); /* the attribute flip-flop to "index" */
+    (void)guest_in8(0x3da); /* the attribute flip-flop to "index" */
     for (unsigned i = 0; i < 21; i++) {
         guest_out8(0x3c0, (uint8_t)i);
         guest_out8(0x3c0, ac[i]);
@@ -241,6 +215,21 @@ static void gc_set(unsigned index, uint8_t v)
 {
     guest_out8(0x3ce, (uint8_t)index);
     guest_out8(0x3cf, v);
+}
+
+/* Writes `v` to every address of a rectangle of the planar screen (80 bytes a line), after a
+ * read that loads the latches when `load` says so. */
+static void planar_rect(unsigned y0, unsigned y1, unsigned x0, unsigned x1, uint8_t v, bool load)
+{
+    volatile uint8_t *win = (volatile uint8_t *)0xa0000;
+    for (unsigned y = y0; y < y1; y++) {
+        for (unsigned x = x0; x < x1; x += 8) {
+            if (load) {
+                (void)win[y * 80 + x / 8];
+            }
+            win[y * 80 + x / 8] = v;
+        }
+    }
 }
 
 static void draw_vga12(void)
@@ -267,12 +256,7 @@ static void draw_vga12(void)
     gc_set(0, 0x05);
     gc_set(1, 0x05);
     gc_set(8, 0x0f);
-    for (unsigned y = 100; y < 200; y++) {
-        for (unsigned x = 100; x < 300; x += 8) {
-            (void)win[y * 80 + x / 8];
-            win[y * 80 + x / 8] = 0xff;
-        }
-    }
+    planar_rect(100, 200, 100, 300, 0xff, true);
     /* Map mask: plane 3 only, plain CPU data (no set/reset), full bit mask. */
     gc_set(1, 0x00);
     gc_set(8, 0xff);
@@ -286,12 +270,7 @@ static void draw_vga12(void)
     /* XOR through the latches: function select 3. */
     guest_out8(0x3c5, 0x0f);
     gc_set(3, 0x18);
-    for (unsigned y = 250; y < 350; y++) {
-        for (unsigned x = 200; x < 440; x += 8) {
-            (void)win[y * 80 + x / 8];
-            win[y * 80 + x / 8] = 0xf0;
-        }
-    }
+    planar_rect(250, 350, 200, 440, 0xf0, true);
     gc_set(3, 0x00);
 }
 
