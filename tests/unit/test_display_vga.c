@@ -331,6 +331,22 @@ static void test_display_vga_text_render(void)
     CHECK_EQ(surf.pixels[9 + 8], white); /* C0h-DFh repeat the 8th column */
     CHECK_EQ(surf.pixels[15 * 720 + 9 + 8], white);
     CHECK(!vga_render(&vga, &surf)); /* nothing changed */
+    /* The cursor (CR0A bit 5 clear): lines 14-15 of cell 2 in the foreground of its attribute
+     * while the blink phase is on (time 0). */
+    vga.vram[8] = ' ';
+    vga.vram[9] = 0x1f;
+    indexed(0x3d4, 0x0a, 14);
+    indexed(0x3d4, 0x0b, 15);
+    indexed(0x3d4, 0x0e, 0);
+    indexed(0x3d4, 0x0f, 2);
+    vga.is_vram_written = true;
+    CHECK(vga_render(&vga, &surf));
+    CHECK_EQ(surf.pixels[14 * 720 + 18], white);
+    CHECK_EQ(surf.pixels[15 * 720 + 26], white);
+    CHECK_EQ(surf.pixels[13 * 720 + 18], blue);
+    indexed(0x3d4, 0x0a, 0x20 | 14); /* cursor off */
+    CHECK(vga_render(&vga, &surf));
+    CHECK_EQ(surf.pixels[14 * 720 + 18], blue);
     /* Blinking: with the blink attribute the foreground shows only half the time. */
     vga.vram[1] = 0x9f;
     vga.is_vram_written = true;
@@ -393,6 +409,16 @@ static void test_display_vbe_registers(void)
     CHECK_EQ(surf.width, 64);
     CHECK_EQ(surf.height, 48);
     CHECK_EQ(surf.pixels[1], 0xabcdefu);
+    /* Through the linear framebuffer the dirty log says what changed: a write shows at the next
+     * render, and without one nothing is redrawn. */
+    cfg_write(PCI_BAR0, (uint32_t)LFB, 4);
+    cfg_write(PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+    vga_render(&vga, &surf);
+    CHECK(!vga_render(&vga, &surf));
+    phys_st32(map, LFB + 4 * (64 * 47 + 63), 0x00fedcba); /* the last pixel */
+    CHECK(vga_render(&vga, &surf));
+    CHECK_EQ(surf.pixels[64 * 47 + 63], 0xfedcbau);
+    CHECK(!vga_render(&vga, &surf));
     /* Panning far beyond video memory: black, no read outside it. */
     vbe(VBE_DISPI_INDEX_Y_OFFSET, 0xffff);
     vbe(VBE_DISPI_INDEX_X_OFFSET, 0xffff);
