@@ -200,6 +200,6 @@ void sdl_display_close(SdlDisplay *d)
     if (d->window) {
         SDL_DestroyWindow(d->window);
     }
-    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    SDL_Quit(); /* all of SDL, not only video: its D-Bus connection goes too */
     free(d);
 }
