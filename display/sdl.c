@@ -4,6 +4,7 @@
 #include <SDL.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hw/input/i8042.h"
 
@@ -34,10 +35,31 @@ static void set_grab(SdlDisplay *d, bool on)
     update_title(d);
 }
 
+static bool env_set(const char *name)
+{
+    const char *v = SDL_getenv(name);
+    return v && *v;
+}
+
 SdlDisplay *sdl_display_open(const char *title, const DisplayInput *input, Error *err)
 {
+    if (!env_set("DISPLAY") && !env_set("WAYLAND_DISPLAY") && !env_set("SDL_VIDEODRIVER")) {
+        error_set(err, -1, "-display sdl: no display server (DISPLAY and WAYLAND_DISPLAY are "
+                           "not set)");
+        return NULL;
+    }
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
         error_set(err, -1, "-display sdl: %s", SDL_GetError());
+        return NULL;
+    }
+    /* Without a display SDL falls back to drivers that show nothing; only a user who names one
+     * (SDL_VIDEODRIVER) gets it. */
+    const char *driver = SDL_GetCurrentVideoDriver();
+    if (driver && !env_set("SDL_VIDEODRIVER") &&
+        (strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0)) {
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        error_set(err, -1, "-display sdl: no display server (SDL found only its %s driver)",
+                  driver);
         return NULL;
     }
     SdlDisplay *d = calloc(1, sizeof(*d));

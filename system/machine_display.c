@@ -42,7 +42,8 @@ static void input_quit(void *opaque)
 int machine_display_open(Machine *m, Error *err)
 {
     const MachineConfig *cfg = m->cfg;
-    bool has_server = getenv("DISPLAY") || getenv("WAYLAND_DISPLAY");
+    const char *x = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
+    bool has_server = (x && *x) || (wl && *wl);
     bool want = cfg->display == DISPLAY_CHOICE_SDL ||
                 (cfg->display == DISPLAY_CHOICE_DEFAULT && !cfg->is_nographic && has_server);
     if (!want) {

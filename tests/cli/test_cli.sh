@@ -42,10 +42,15 @@ grep -q 'guest_errors' "$tmp/out" || { echo "FAIL -d help does not list guest_er
 expect 1 '^vireo: -bogus: unknown option' -bogus
 expect 1 "^vireo: -boot: 'x': expected \\[order=\\]LETTERS, up to three of a, c, d, n\$" -boot x
 expect 1 '^vireo: -smp: option not supported yet$' -smp 2
+expect 1 "^vireo: -display: 'gtk': unknown display \\(vireo has: sdl, none\\)\$" -display gtk
+expect 1 "^vireo: -display: 'sdl,gl=on': OpenGL is not supported\$" -display sdl,gl=on
 expect 1 '^vireo: -m: invalid RAM size' -m 12x
 expect 1 '^vireo: -m: missing argument' -m
 expect 1 "^vireo: -kernel: $tmp/none: No such file or directory\$" -kernel "$tmp/none"
 touch "$tmp/kernel"
+# -display sdl with no display server: one line saying so (not SDL's invisible offscreen window).
+DISPLAY= WAYLAND_DISPLAY= expect 1 '^vireo: -display sdl: no display server' -display sdl \
+    -kernel "$tmp/kernel"
 expect 1 "^vireo: -initrd: $tmp/none: No such file or directory\$" -kernel "$tmp/kernel" -initrd "$tmp/none"
 mkdir "$tmp/ro"
 expect 1 "^vireo: -D: $tmp/ro/x/log: No such file or directory\$" -D "$tmp/ro/x/log"
