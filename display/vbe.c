@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "util/endian.h"
 #include "util/log.h"
 
 static const uint16_t supported_bpp[] = { 8, 15, 16, 24, 32 };
@@ -168,4 +169,27 @@ void vbe_reset(VgaState *s)
     memset(s->vbe_regs, 0, sizeof(s->vbe_regs));
     s->vbe_regs[VBE_DISPI_INDEX_ID] = VBE_DISPI_ID5;
     s->vbe_index = 0;
+}
+
+uint32_t vga_boot_linear_mode(VgaState *s, uint32_t lfb, uint16_t width, uint16_t height)
+{
+    st_le32(s->pci.config + PCI_BAR0, lfb | s->pci.bars[0].flags);
+    uint16_t cmd = ld_le16(s->pci.config + PCI_COMMAND);
+    st_le16(s->pci.config + PCI_COMMAND, (uint16_t)(cmd | PCI_COMMAND_MEMORY));
+    pci_device_update_mappings(&s->pci);
+    const uint16_t writes[][2] = {
+        { VBE_DISPI_INDEX_ENABLE, 0 },
+        { VBE_DISPI_INDEX_XRES, width },
+        { VBE_DISPI_INDEX_YRES, height },
+        { VBE_DISPI_INDEX_BPP, 32 },
+        { VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED },
+    };
+    for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+        vbe_write_index(s, writes[i][0]);
+        vbe_write_data(s, writes[i][1]);
+    }
+    if (!vbe_is_enabled(s)) {
+        return 0;
+    }
+    return (uint32_t)s->vbe_regs[VBE_DISPI_INDEX_VIRT_WIDTH] * 4;
 }

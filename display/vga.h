@@ -133,6 +133,13 @@ void vga_reset(VgaState *s);
  */
 bool vga_render(VgaState *s, DisplaySurface *surface);
 
+/*
+ * What a firmware would leave for a kernel booted without one: BAR 0 placed at `lfb` with
+ * memory decoding on, and the VBE mode width x height at 32 bits a pixel on the linear
+ * framebuffer. Returns the line length in bytes, or 0 if the mode is not valid.
+ */
+uint32_t vga_boot_linear_mode(VgaState *s, uint32_t lfb, uint16_t width, uint16_t height);
+
 /* VBE and the VGA core (shared between vga.c, vbe.c and vga_render.c). */
 bool vbe_is_enabled(const VgaState *s);
 uint64_t vbe_read_index(VgaState *s);

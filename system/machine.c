@@ -145,6 +145,11 @@ static int load_linux(Machine *m, Error *err)
         return error_set(err, -1, "the ACPI tables do not fit in %u KiB", MACHINE_ACPI_SIZE >> 10);
     }
     phys_write(m->map, MACHINE_ACPI_ADDR, tables, size);
+    /* No firmware runs, so no VGA BIOS sets a text mode: the screen becomes a VBE linear
+     * framebuffer that boot_params describes, where the kernel's framebuffer console draws. */
+    LinuxFramebuffer fb = { .base = MACHINE_BOOT_LFB, .size = VGA_VRAM_SIZE,
+                            .width = MACHINE_BOOT_FB_WIDTH, .height = MACHINE_BOOT_FB_HEIGHT };
+    fb.stride = (uint16_t)vga_boot_linear_mode(&m->board.vga, fb.base, fb.width, fb.height);
     E820Entry e820[8];
     LinuxBootConfig lb = {
         .kernel = m->kernel,
@@ -156,6 +161,7 @@ static int load_linux(Machine *m, Error *err)
         .e820_count = build_e820(m, e820),
         .ram_below_4g = m->ram_below_4g,
         .acpi_rsdp = MACHINE_ACPI_ADDR + ACPI_RSDP_OFFSET,
+        .fb = fb.stride ? &fb : NULL,
     };
     LinuxEntry e;
     if (linux_boot_load(m->map, &lb, &e, err) < 0) {

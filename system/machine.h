@@ -37,6 +37,11 @@
 #define MACHINE_ACPI_ADDR 0xe0000u
 #define MACHINE_ACPI_SIZE 0x10000u
 
+/* Direct boot: where the VGA's BAR 0 goes (as SeaBIOS places it) and the framebuffer mode. */
+#define MACHINE_BOOT_LFB 0xfd000000u
+#define MACHINE_BOOT_FB_WIDTH 1024
+#define MACHINE_BOOT_FB_HEIGHT 768
+
 /* Whether the CPU runs: gdb and -S stop it, gdb steps it. */
 typedef enum MachineRunState {
     MACHINE_RUNNING,

@@ -27,8 +27,18 @@ enum {
     HDR_CMDLINE_SIZE = 0x238,
 };
 
-/* boot_params outside the setup header (zero-page.rst). */
+/* boot_params outside the setup header (zero-page.rst); screen_info at 0 (uapi
+ * linux/screen_info.h). */
 enum {
+    SI_ORIG_VIDEO_IS_VGA = 0x0f,
+    SI_LFB_WIDTH = 0x12,
+    SI_LFB_HEIGHT = 0x14,
+    SI_LFB_DEPTH = 0x16,
+    SI_LFB_BASE = 0x18,
+    SI_LFB_SIZE = 0x1c, /* in 64 KiB units */
+    SI_LFB_LINELENGTH = 0x24,
+    SI_RED_SIZE = 0x26, /* then red_pos, green size/pos, blue size/pos, rsvd size/pos */
+    VIDEO_TYPE_VLFB = 0x23,
     BP_ACPI_RSDP_ADDR = 0x070,
     BP_EXT_RAMDISK_IMAGE = 0x0c0,
     BP_EXT_RAMDISK_SIZE = 0x0c4,
@@ -127,6 +137,17 @@ int linux_boot_load(PhysMap *map, const LinuxBootConfig *cfg, LinuxEntry *entry,
     st_le32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(initrd_addr >> 32));
     st_le32(bp + BP_EXT_RAMDISK_SIZE, (uint32_t)((uint64_t)cfg->initrd_size >> 32));
     st_le64(bp + BP_ACPI_RSDP_ADDR, cfg->acpi_rsdp);
+    if (cfg->fb) {
+        static const uint8_t x8r8g8b8[8] = { 8, 16, 8, 8, 8, 0, 0, 0 };
+        bp[SI_ORIG_VIDEO_IS_VGA] = VIDEO_TYPE_VLFB;
+        st_le16(bp + SI_LFB_WIDTH, cfg->fb->width);
+        st_le16(bp + SI_LFB_HEIGHT, cfg->fb->height);
+        st_le16(bp + SI_LFB_DEPTH, 32);
+        st_le32(bp + SI_LFB_BASE, cfg->fb->base);
+        st_le32(bp + SI_LFB_SIZE, cfg->fb->size >> 16);
+        st_le16(bp + SI_LFB_LINELENGTH, cfg->fb->stride);
+        memcpy(bp + SI_RED_SIZE, x8r8g8b8, sizeof(x8r8g8b8));
+    }
     bp[BP_E820_ENTRIES] = (uint8_t)cfg->e820_count;
     for (unsigned i = 0; i < cfg->e820_count; i++) {
         uint8_t *e = bp + BP_E820_TABLE + 20 * i;

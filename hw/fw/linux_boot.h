@@ -46,6 +46,15 @@ typedef struct E820Entry {
 
 #define LINUX_E820_MAX 128 /* boot_params.e820_table entries */
 
+/* A linear framebuffer the loader set up for the kernel (boot_params.screen_info as a VESA
+ * linear framebuffer, VIDEO_TYPE_VLFB): 32 bits a pixel, x8r8g8b8. */
+typedef struct LinuxFramebuffer {
+    uint32_t base;
+    uint32_t size;   /* bytes of video memory from base */
+    uint16_t width, height;
+    uint16_t stride; /* bytes a line */
+} LinuxFramebuffer;
+
 typedef struct LinuxBootConfig {
     const uint8_t *kernel;
     size_t kernel_size;
@@ -56,6 +65,7 @@ typedef struct LinuxBootConfig {
     unsigned e820_count;
     uint64_t ram_below_4g; /* RAM is [0, ram_below_4g) below 4 GiB */
     uint64_t acpi_rsdp;    /* 0: none (the kernel then scans the BIOS areas) */
+    const LinuxFramebuffer *fb; /* NULL: no screen described */
 } LinuxBootConfig;
 
 typedef struct LinuxEntry {

@@ -13,7 +13,6 @@ the guest ISO (SeaBIOS -> GRUB -> Linux) with its shell on the VGA console (cons
 Usage: check-sdl-window.py VIREO GUEST_DIR MAKE_ISO_SCRIPT WORK_DIR
 """
 import os
-import socket
 import struct
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixture"))
 import png  # noqa: E402
+from screen import screendump, wait_for  # noqa: E402
 
 CMDLINE = "console=ttyS0 console=tty0 panic=-1"
 
@@ -51,31 +51,11 @@ def read_xwd(path):
     return width, height, rows
 
 
-def monitor(path, command):
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(path)
-    s.settimeout(1.0)
+def wait_on(path, text, proc, timeout):
     try:
-        s.recv(4096)
-    except socket.timeout:
-        pass
-    s.sendall(command.encode() + b"\n")
-    try:
-        s.recv(4096)
-    except socket.timeout:
-        pass
-    s.close()
-
-
-def wait_for(path, text, proc, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            fail("vireo ended (status %d) before %r appeared" % (proc.returncode, text))
-        if os.path.exists(path) and text in open(path, errors="replace").read():
-            return True
-        time.sleep(0.5)
-    return False
+        return wait_for(path, text, proc, timeout)
+    except RuntimeError as e:
+        fail(str(e))
 
 
 def free_display():
@@ -133,12 +113,12 @@ def main():
         if not wid:
             fail("no vireo window on :%d" % n)
         print("ok   the window opened (X window %s)" % wid)
-        if not wait_for(serial, "Run /init as init process", vm, 400):
+        if not wait_on(serial, "Run /init as init process", vm, 400):
             fail("Linux did not reach /init")
         typed = False
         for _ in range(30):
             type_line(env, wid, "echo TYPED-$((6*7)) >/dev/ttyS0")
-            if wait_for(serial, "TYPED-42", vm, 4):
+            if wait_on(serial, "TYPED-42", vm, 4):
                 typed = True
                 break
         if not typed:
@@ -149,10 +129,7 @@ def main():
         with open(shot, "wb") as f:
             subprocess.run(["xwd", "-silent", "-id", wid], env=env, stdout=f, check=True)
         dump = os.path.join(work, "screendump.png")
-        monitor(sock, "screendump " + dump)
-        deadline = time.time() + 10
-        while not os.path.exists(dump) and time.time() < deadline:
-            time.sleep(0.1)
+        screendump(sock, dump)
         ww, wh, win = read_xwd(shot)
         sw, sh, scr = png.read(dump)
         if (ww, wh) != (sw, sh):

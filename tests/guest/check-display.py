@@ -16,7 +16,6 @@ missing (a CTest skip; CI=true makes that a failure).
 """
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,51 +23,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixture"))
 import png  # noqa: E402
+from screen import screendump, wait_for  # noqa: E402
 
 TOLERANCE = 3
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
-
-
-def monitor(path, command, timeout=20):
-    deadline = time.time() + timeout
-    while True:
-        try:
-            s = socket.socket(socket.AF_UNIX)
-            s.connect(path)
-            break
-        except OSError:
-            if time.time() > deadline:
-                raise RuntimeError("monitor socket %s never opened" % path)
-            time.sleep(0.1)
-    s.settimeout(1.0)
-
-    def drain():
-        data = b""
-        try:
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-        except socket.timeout:
-            pass
-        return data
-    drain()
-    s.sendall(command.encode() + b"\n")
-    reply = drain()
-    s.close()
-    return reply.decode(errors="replace")
-
-
-def wait_for(path, text, proc, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("the emulator ended (status %d) before %r" % (proc.returncode, text))
-        if os.path.exists(path) and text in open(path, errors="replace").read():
-            return
-        time.sleep(0.2)
-    raise RuntimeError("no %r in %s after %d s" % (text, path, timeout))
 
 
 def run(emulator, args, log, ready, sock, shot, tmp):
@@ -76,14 +34,10 @@ def run(emulator, args, log, ready, sock, shot, tmp):
     proc = subprocess.Popen([emulator] + args, stdin=subprocess.DEVNULL, stdout=out,
                             stderr=subprocess.STDOUT)
     try:
-        wait_for(log, ready, proc)
+        if not wait_for(log, ready, proc):
+            raise RuntimeError("%s: no %r in %s" % (emulator, ready, log))
         time.sleep(0.5)
-        monitor(sock, "screendump %s -f png" % shot)
-        deadline = time.time() + 20
-        while not os.path.exists(shot) and time.time() < deadline:
-            time.sleep(0.1)
-        if not os.path.exists(shot):
-            raise RuntimeError("%s wrote no screendump" % emulator)
+        screendump(sock, shot)
     finally:
         proc.kill()
         proc.wait()

@@ -427,6 +427,23 @@ static void test_display_vbe_registers(void)
     teardown();
 }
 
+/* What a direct boot leaves: BAR 0 placed and decoding, the VBE mode on the linear framebuffer. */
+static void test_display_vga_boot_linear_mode(void)
+{
+    setup();
+    CHECK_EQ(vga_boot_linear_mode(&vga, (uint32_t)LFB, 1024, 768), 4096);
+    CHECK_EQ(cfg_read(PCI_BAR0, 4), (uint32_t)LFB | 0x8);
+    CHECK(cfg_read(PCI_COMMAND, 2) & PCI_COMMAND_MEMORY);
+    CHECK_EQ(vbe_get(VBE_DISPI_INDEX_ENABLE), VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED);
+    CHECK_EQ(vbe_get(VBE_DISPI_INDEX_BPP), 32);
+    phys_st32(map, LFB + 4096 * 767 + 4 * 1023, 0x00445566);
+    CHECK(vga_render(&vga, &surf));
+    CHECK(surf.width == 1024 && surf.height == 768);
+    CHECK_EQ(surf.pixels[1024 * 767 + 1023], 0x445566u);
+    CHECK_EQ(vga_boot_linear_mode(&vga, (uint32_t)LFB, 1023, 768), 0); /* not a multiple of 8 */
+    teardown();
+}
+
 /* Random writes to every register and the window, renders in between: nothing may read or
  * write outside the device's memory (ASan watches). */
 static void test_display_vga_hostile_traffic(void)
@@ -532,6 +549,7 @@ static const CheckTest tests[] = {
     CHECK_TEST(test_display_vga_write_and_read_modes),
     CHECK_TEST(test_display_vga_text_render),
     CHECK_TEST(test_display_vbe_registers),
+    CHECK_TEST(test_display_vga_boot_linear_mode),
     CHECK_TEST(test_display_vga_hostile_traffic),
     CHECK_TEST(test_display_png_round_trip),
     { 0 },

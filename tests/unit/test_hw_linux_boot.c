@@ -97,6 +97,24 @@ static void test_hw_linux_boot_fills_boot_params(void)
     phys_read(m, LINUX_GDT_ADDR, gdt, sizeof(gdt));
     CHECK_EQ(gdt[LINUX_BOOT_CS / 8], 0x00cf9a000000ffffull); /* flat 32-bit code */
     CHECK_EQ(gdt[LINUX_BOOT_DS / 8], 0x00cf92000000ffffull); /* flat data */
+    CHECK_EQ(bp[0x0f], 0);                      /* no framebuffer: orig_video_isVGA 0 */
+
+    /* With a framebuffer, screen_info (uapi linux/screen_info.h) describes it as a VESA linear
+     * framebuffer (VIDEO_TYPE_VLFB 23h): size in 64 KiB units, x8r8g8b8. */
+    LinuxFramebuffer fb = { .base = 0xfd000000u, .size = 16u << 20, .width = 1024,
+                            .height = 768, .stride = 4096 };
+    cfg.fb = &fb;
+    CHECK_EQ(linux_boot_load(m, &cfg, &e, &err), 0);
+    phys_read(m, LINUX_BOOT_PARAMS_ADDR, bp, sizeof(bp));
+    CHECK_EQ(bp[0x0f], 0x23);
+    CHECK_EQ(ld_le16(bp + 0x12), 1024);
+    CHECK_EQ(ld_le16(bp + 0x14), 768);
+    CHECK_EQ(ld_le16(bp + 0x16), 32);
+    CHECK_EQ(ld_le32(bp + 0x18), 0xfd000000u);
+    CHECK_EQ(ld_le32(bp + 0x1c), 256);
+    CHECK_EQ(ld_le16(bp + 0x24), 4096);
+    static const uint8_t rgb[8] = { 8, 16, 8, 8, 8, 0, 0, 0 }; /* red, green, blue, rsvd */
+    CHECK(memcmp(bp + 0x26, rgb, sizeof(rgb)) == 0);
     free(img);
     phys_map_free(m);
 }
