@@ -86,20 +86,9 @@ static void write_enable(VgaState *s, uint16_t v)
     s->is_vram_written = true;
 }
 
-uint64_t vbe_read_index(VgaState *s)
-{
-    return s->vbe_index;
-}
-
-void vbe_write_index(VgaState *s, uint16_t index)
-{
-    s->vbe_index = index;
-}
-
-uint64_t vbe_read_data(VgaState *s)
+uint16_t vbe_read_reg(VgaState *s, unsigned i)
 {
     const uint16_t *r = s->vbe_regs;
-    unsigned i = s->vbe_index;
     if (i >= VBE_DISPI_INDEX_COUNT) {
         return 0;
     }
@@ -121,11 +110,11 @@ uint64_t vbe_read_data(VgaState *s)
     return r[i];
 }
 
-void vbe_write_data(VgaState *s, uint16_t v)
+void vbe_write_reg(VgaState *s, unsigned index, uint16_t v)
 {
     uint16_t *r = s->vbe_regs;
     bool enabled = vbe_is_enabled(s);
-    switch (s->vbe_index) {
+    switch (index) {
     case VBE_DISPI_INDEX_ID:
         if (v >= VBE_DISPI_ID0 && v <= VBE_DISPI_ID5) {
             r[VBE_DISPI_INDEX_ID] = v;
@@ -135,7 +124,7 @@ void vbe_write_data(VgaState *s, uint16_t v)
     case VBE_DISPI_INDEX_YRES:
     case VBE_DISPI_INDEX_BPP:
         if (!enabled) { /* the mode changes only while disabled */
-            r[s->vbe_index] = v;
+            r[index] = v;
         }
         break;
     case VBE_DISPI_INDEX_ENABLE:
@@ -155,10 +144,10 @@ void vbe_write_data(VgaState *s, uint16_t v)
         break;
     case VBE_DISPI_INDEX_X_OFFSET:
     case VBE_DISPI_INDEX_Y_OFFSET:
-        r[s->vbe_index] = v;
+        r[index] = v;
         break;
     default:
-        log_guest_error("vbe: write %#x to read-only or unknown register %u", v, s->vbe_index);
+        log_guest_error("vbe: write %#x to read-only or unknown register %u", v, index);
         return;
     }
     s->is_vram_written = true;
@@ -185,8 +174,7 @@ uint32_t vga_boot_linear_mode(VgaState *s, uint32_t lfb, uint16_t width, uint16_
         { VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED },
     };
     for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
-        vbe_write_index(s, writes[i][0]);
-        vbe_write_data(s, writes[i][1]);
+        vbe_write_reg(s, writes[i][0], writes[i][1]);
     }
     if (!vbe_is_enabled(s)) {
         return 0;

@@ -26,8 +26,6 @@
 #define ROM_BAR_SIZE 0x10000
 #define MMIO_VGA_PORTS 0x400 /* 3C0h-3DFh */
 #define MMIO_VBE_REGS 0x500
-#define FRAME_NS 14268000    /* 70.09 Hz */
-#define LINE_NS 31778        /* 449 lines a frame */
 #define RETRACE_LINES 2
 
 enum {
@@ -72,12 +70,12 @@ static bool is_color_io(const VgaState *s)
 static uint8_t read_status1(VgaState *s)
 {
     s->is_ar_data = false;
-    int64_t t = clock_now_ns(s->clock) % FRAME_NS;
-    int64_t line = t / LINE_NS, in_line = t % LINE_NS;
+    int64_t t = clock_now_ns(s->clock) % VGA_FRAME_NS;
+    int64_t line = t / VGA_LINE_NS, in_line = t % VGA_LINE_NS;
     uint8_t v = 0;
-    if (line >= 449 - RETRACE_LINES) {
+    if (line >= VGA_FRAME_LINES - RETRACE_LINES) {
         v |= ST01_VRETRACE | ST01_DISPLAY_DISABLED;
-    } else if (in_line >= LINE_NS * 4 / 5) {
+    } else if (in_line >= VGA_LINE_NS * 4 / 5) {
         v |= ST01_DISPLAY_DISABLED; /* horizontal blanking */
     }
     return v;
@@ -249,15 +247,17 @@ static const IoOps ports_ops = {
 /* 1CEh index, 1CFh data (and 1D0h, data too, as some old drivers use). */
 static uint64_t vbe_ports_read(void *opaque, uint64_t offset, unsigned size)
 {
-    return offset == 0 ? vbe_read_index(opaque) : vbe_read_data(opaque);
+    VgaState *s = opaque;
+    return offset == 0 ? s->vbe_index : vbe_read_reg(s, s->vbe_index);
 }
 
 static void vbe_ports_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 {
+    VgaState *s = opaque;
     if (offset == 0) {
-        vbe_write_index(opaque, (uint16_t)value);
+        s->vbe_index = (uint16_t)value;
     } else {
-        vbe_write_data(opaque, (uint16_t)value);
+        vbe_write_reg(s, s->vbe_index, (uint16_t)value);
     }
 }
 
@@ -274,11 +274,7 @@ static uint64_t mmio_read(void *opaque, uint64_t offset, unsigned size)
     }
     if (offset >= MMIO_VBE_REGS && offset < MMIO_VBE_REGS + 2 * VBE_DISPI_INDEX_COUNT &&
         size == 2) {
-        uint16_t saved = s->vbe_index;
-        vbe_write_index(s, (uint16_t)((offset - MMIO_VBE_REGS) / 2));
-        uint64_t v = vbe_read_data(s);
-        s->vbe_index = saved;
-        return v;
+        return vbe_read_reg(s, (unsigned)(offset - MMIO_VBE_REGS) / 2);
     }
     return 0;
 }
@@ -293,10 +289,7 @@ static void mmio_write(void *opaque, uint64_t offset, uint64_t value, unsigned s
         }
     } else if (offset >= MMIO_VBE_REGS && offset < MMIO_VBE_REGS + 2 * VBE_DISPI_INDEX_COUNT &&
                size == 2) {
-        uint16_t saved = s->vbe_index;
-        vbe_write_index(s, (uint16_t)((offset - MMIO_VBE_REGS) / 2));
-        vbe_write_data(s, (uint16_t)value);
-        s->vbe_index = saved;
+        vbe_write_reg(s, (unsigned)(offset - MMIO_VBE_REGS) / 2, (uint16_t)value);
     } else {
         log_guest_error("vga: %u-byte MMIO write at %#llx", size, (unsigned long long)offset);
     }
@@ -476,7 +469,6 @@ int vga_init(VgaState *s, PciBus *bus, PortSpace *ports, PhysMap *map, const Vir
 {
     memset(s, 0, sizeof(*s));
     s->map = map;
-    s->ports = ports;
     s->clock = clock;
     if (rom_size > ROM_BAR_SIZE) {
         return -EFBIG;
@@ -484,9 +476,9 @@ int vga_init(VgaState *s, PciBus *bus, PortSpace *ports, PhysMap *map, const Vir
     s->vram_region = phys_map_add_ram(map, "vga.vram", PARK_VRAM, VGA_VRAM_SIZE, NULL, 1);
     s->mmio_region = phys_map_add_mmio(map, "vga.mmio", PARK_MMIO, VGA_MMIO_BAR_SIZE, &mmio_ops,
                                        s, 1);
-    s->legacy_region = phys_map_add_mmio(map, "vga.legacy", LEGACY_BASE, LEGACY_SIZE, &legacy_ops,
-                                         s, 1);
-    if (!s->vram_region || !s->mmio_region || !s->legacy_region) {
+    MemRegion *legacy = phys_map_add_mmio(map, "vga.legacy", LEGACY_BASE, LEGACY_SIZE,
+                                          &legacy_ops, s, 1);
+    if (!s->vram_region || !s->mmio_region || !legacy) {
         return -ENOMEM;
     }
     s->vram = phys_region_host_ptr(s->vram_region);

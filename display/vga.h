@@ -28,6 +28,11 @@
 #define VGA_PCI_VENDOR 0x1234
 #define VGA_PCI_DEVICE 0x1111
 #define VGA_MMIO_BAR_SIZE 0x1000
+/* The frame the CRT timing would give (449 lines of 31.778 us, 70.09 Hz): Input Status 1's
+ * retrace and the blink rates count in it. */
+#define VGA_FRAME_LINES 449
+#define VGA_LINE_NS 31778
+#define VGA_FRAME_NS ((int64_t)VGA_FRAME_LINES * VGA_LINE_NS)
 
 /* Register file sizes (VGA Technical Reference: sequencer 0-4, graphics controller 0-8,
  * attribute controller 0-14h, CRT controller 0-18h). */
@@ -104,11 +109,9 @@ typedef struct VgaState {
     /* Host side, not saved: video memory lives in a RAM region of the map (saved with RAM). */
     uint8_t *vram;
     PhysMap *map;
-    PortSpace *ports;
     MemRegion *vram_region; /* BAR 0, enabled while mapped */
     MemRegion *rom_region;  /* the VGA BIOS, BAR 6 */
     MemRegion *mmio_region; /* BAR 2 */
-    MemRegion *legacy_region;
     const VirtualClock *clock;
     bool is_vram_written;   /* through the legacy window since the last render */
     VgaRenderKey last_key;  /* of the last render */
@@ -142,10 +145,9 @@ uint32_t vga_boot_linear_mode(VgaState *s, uint32_t lfb, uint16_t width, uint16_
 
 /* VBE and the VGA core (shared between vga.c, vbe.c and vga_render.c). */
 bool vbe_is_enabled(const VgaState *s);
-uint64_t vbe_read_index(VgaState *s);
-void vbe_write_index(VgaState *s, uint16_t index);
-uint64_t vbe_read_data(VgaState *s);
-void vbe_write_data(VgaState *s, uint16_t value);
+/* The DISPI register `index` (the data port reads and writes the one the index port names). */
+uint16_t vbe_read_reg(VgaState *s, unsigned index);
+void vbe_write_reg(VgaState *s, unsigned index, uint16_t value);
 void vbe_reset(VgaState *s);
 /* The VBE bank's offset in video memory, for the legacy window in a banked VBE mode. */
 uint32_t vbe_bank_offset(const VgaState *s);

@@ -25,8 +25,8 @@
 
 #include "util/endian.h"
 
-#define CURSOR_PERIOD_NS (8 * 14268000ll) /* 8 frames on, 8 off */
-#define BLINK_PERIOD_NS (16 * 14268000ll) /* 16 frames on, 16 off */
+#define CURSOR_PERIOD_NS (8 * VGA_FRAME_NS) /* 8 frames on, 8 off */
+#define BLINK_PERIOD_NS (16 * VGA_FRAME_NS) /* 16 frames on, 16 off */
 #define MAX_TEXT_COLUMNS 256
 #define MAX_TEXT_ROWS 128
 

@@ -410,10 +410,17 @@ static void cmd_system_reset(Machine *m, const char *arg, MonitorEmit emit, void
  * the one vireo writes). */
 static void cmd_screendump(Machine *m, const char *arg, MonitorEmit emit, void *opaque)
 {
-    char path[1024];
-    char format[16] = "png";
-    if (sscanf(arg, "-f %15s %1023s", format, path) != 2 &&
-        (sscanf(arg, "%1023s -f %15s", path, format) < 1)) {
+    char words[3][1024] = { "", "", "" };
+    int n = sscanf(arg, "%1023s %1023s %1023s", words[0], words[1], words[2]);
+    const char *path = NULL, *format = "png";
+    for (int i = 0; i < n; i++) {
+        if (strcmp(words[i], "-f") == 0 && i + 1 < n) {
+            format = words[++i];
+        } else if (!path) {
+            path = words[i];
+        }
+    }
+    if (!path) {
         emit(opaque, "screendump: give a file name");
         return;
     }

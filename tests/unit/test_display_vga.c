@@ -352,7 +352,7 @@ static void test_display_vga_text_render(void)
     vga.is_vram_written = true;
     vga_render(&vga, &surf);
     CHECK_EQ(surf.pixels[0], white); /* time 0: the blink phase is on */
-    clock_set_ns(&clk, 16 * 14268000ll + 1);
+    clock_set_ns(&clk, 16 * VGA_FRAME_NS + 1);
     CHECK(vga_render(&vga, &surf));
     CHECK_EQ(surf.pixels[0], blue);
     /* The screen off (SR1 bit 5) shows black. */

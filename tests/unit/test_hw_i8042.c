@@ -13,12 +13,13 @@
 static PortSpace *ports;
 static I8042State kc;
 static bool irq1, irq12, a20 = true;
-static unsigned resets;
+static unsigned resets, irq1_edges;
 
 static void irq_handler(void *o, int n, bool level)
 {
     (void)o;
     if (n == 1) {
+        irq1_edges += level && !irq1;
         irq1 = level;
     } else {
         irq12 = level;
@@ -258,6 +259,26 @@ static void test_hw_i8042_host_mouse(void)
     port_space_free(ports);
 }
 
+/* ISA interrupts are edge-triggered: with a second byte waiting, reading the first must drop
+ * IRQ 1 and raise it again, one edge a byte (a held line would never interrupt again). */
+static void test_hw_i8042_irq_edge_per_byte(void)
+{
+    setup();
+    uint8_t b[8];
+    put(0xff);
+    drain(b, 8);
+    cmd(0x60);
+    put(0x01);
+    irq1_edges = 0;
+    put(0xf2);                               /* ACK, AB, 83: three bytes queued */
+    CHECK(irq1);
+    CHECK_EQ(irq1_edges, 1);
+    CHECK_EQ(drain(b, 8), 3);
+    CHECK_EQ(irq1_edges, 3);
+    CHECK(!irq1);
+    port_space_free(ports);
+}
+
 static void test_hw_i8042_irq_follows_command_byte(void)
 {
     setup();
@@ -302,6 +323,7 @@ static const CheckTest tests[] = {
     CHECK_TEST(test_hw_i8042_mouse),
     CHECK_TEST(test_hw_i8042_host_keys),
     CHECK_TEST(test_hw_i8042_host_mouse),
+    CHECK_TEST(test_hw_i8042_irq_edge_per_byte),
     CHECK_TEST(test_hw_i8042_irq_follows_command_byte),
     CHECK_TEST(test_hw_i8042_state_round_trip),
     {0},

@@ -135,24 +135,12 @@ static void check_pio(void)
     guest_out8(PRI + 6, 0xa0);
 }
 
-static uint32_t pci_read(unsigned devfn, unsigned reg)
-{
-    guest_out32(0xcf8, 0x80000000u | devfn << 8 | reg);
-    return guest_in32(0xcfc);
-}
-
-static void pci_write(unsigned devfn, unsigned reg, uint32_t v)
-{
-    guest_out32(0xcf8, 0x80000000u | devfn << 8 | reg);
-    guest_out32(0xcfc, v);
-}
-
 static void check_dma(void)
 {
     const unsigned ide = 1 << 3 | 1;
-    GUEST_CHECK_EQ("pci-ide-id", pci_read(ide, 0), 0x70108086u);
-    pci_write(ide, 0x20, BM_BASE | 1);
-    pci_write(ide, 0x04, pci_read(ide, 0x04) | 0x05); /* I/O space, bus master */
+    GUEST_CHECK_EQ("pci-ide-id", guest_pci_read32(ide, 0), 0x70108086u);
+    guest_pci_write32(ide, 0x20, BM_BASE | 1);
+    guest_pci_write32(ide, 0x04, guest_pci_read32(ide, 0x04) | 0x05); /* I/O space, bus master */
     for (unsigned i = 0; i < sizeof(dma_buf); i++) {
         dma_buf[i] = 0;
     }

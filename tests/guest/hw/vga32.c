@@ -23,18 +23,6 @@
 #define VBE_DATA 0x1cf
 #define LFB 0xe0000000u
 
-static uint32_t pci_read(unsigned dev, unsigned reg)
-{
-    guest_out32(0xcf8, 0x80000000u | dev << 11 | reg);
-    return guest_in32(0xcfc);
-}
-
-static void pci_write(unsigned dev, unsigned reg, uint32_t v)
-{
-    guest_out32(0xcf8, 0x80000000u | dev << 11 | reg);
-    guest_out32(0xcfc, v);
-}
-
 static void vbe_set(unsigned index, uint16_t v)
 {
     guest_out16(VBE_INDEX, (uint16_t)index);
@@ -50,22 +38,22 @@ static uint16_t vbe_get(unsigned index)
 /* Finds 1234:1111, checks its BAR 0 size, places it at LFB and enables memory decoding. */
 static void setup_pci(void)
 {
-    unsigned dev = 32;
+    unsigned dev = 256; /* devfn */
     for (unsigned d = 0; d < 32; d++) {
-        if (pci_read(d, 0) == 0x11111234u) {
-            dev = d;
+        if (guest_pci_read32(d << 3, 0) == 0x11111234u) {
+            dev = d << 3;
             break;
         }
     }
-    GUEST_CHECK("vga-found", dev < 32);
-    if (dev == 32) {
+    GUEST_CHECK("vga-found", dev < 256);
+    if (dev == 256) {
         guest_exit(guest_finish_checks());
     }
-    GUEST_CHECK_EQ("vga-class", pci_read(dev, 8) >> 8, 0x030000);
-    pci_write(dev, 0x10, 0xffffffffu);
-    GUEST_CHECK_EQ("vga-bar0-size", pci_read(dev, 0x10) & ~0xfu, ~(16u << 20) + 1);
-    pci_write(dev, 0x10, LFB);
-    pci_write(dev, 4, pci_read(dev, 4) | 2);
+    GUEST_CHECK_EQ("vga-class", guest_pci_read32(dev, 8) >> 8, 0x030000);
+    guest_pci_write32(dev, 0x10, 0xffffffffu);
+    GUEST_CHECK_EQ("vga-bar0-size", guest_pci_read32(dev, 0x10) & ~0xfu, ~(16u << 20) + 1);
+    guest_pci_write32(dev, 0x10, LFB);
+    guest_pci_write32(dev, 4, guest_pci_read32(dev, 4) | 2);
 }
 
 static void vbe_mode(unsigned w, unsigned h, unsigned bpp, uint16_t flags)
@@ -156,27 +144,37 @@ static void draw_vbe8(void)
     }
 }
 
-static const uint8_t mode13_seq[5] = { 0x03, 0x01, 0x0f, 0x00, 0x0e };
-static const uint8_t mode13_crtc[25] = { 0x5f, 0x4f, 0x50, 0x82, 0x54, 0x80, 0xbf, 0x1f, 0x00,
-                                         0x41, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x9c, 0x0e,
-                                         0x8f, 0x28, 0x40, 0x96, 0xb9, 0xa3, 0xff };
-static const uint8_t mode13_gc[9] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x05, 0x0f, 0xff };
-static const uint8_t mode13_ac[21] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-                                       0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
-                                       0x41, 0x00, 0x0f, 0x00, 0x00 };
-static const uint8_t mode12_seq[5] = { 0x03, 0x01, 0x0f, 0x00, 0x06 };
-static const uint8_t mode12_crtc[25] = { 0x5f, 0x4f, 0x50, 0x82, 0x54, 0x80, 0x0b, 0x3e, 0x00,
-                                         0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xea, 0x0c,
-                                         0xdf, 0x28, 0x00, 0xe7, 0x04, 0xe3, 0xff };
-static const uint8_t mode12_gc[9] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x0f, 0xff };
-static const uint8_t mode12_ac[21] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07,
-                                       0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f,
-                                       0x01, 0x00, 0x0f, 0x00, 0x00 };
+/* A VGA mode's register values: Miscellaneous Output, sequencer, CRTC, graphics and
+ * attribute controllers. */
+typedef struct VgaModeRegs {
+    uint8_t misc;
+    uint8_t seq[5], crtc[25], gc[9], ac[21];
+} VgaModeRegs;
 
-static void vga_program(uint8_t misc, const uint8_t *seq, const uint8_t *crtc, const uint8_t *gc,
-                        const uint8_t *ac)
+static const VgaModeRegs mode13 = {
+    0x63,
+    { 0x03, 0x01, 0x0f, 0x00, 0x0e },
+    { 0x5f, 0x4f, 0x50, 0x82, 0x54, 0x80, 0xbf, 0x1f, 0x00, 0x41, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x9c, 0x0e, 0x8f, 0x28, 0x40, 0x96, 0xb9, 0xa3, 0xff },
+    { 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x05, 0x0f, 0xff },
+    { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
+      0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x41, 0x00, 0x0f, 0x00, 0x00 },
+};
+
+static const VgaModeRegs mode12 = {
+    0xe3,
+    { 0x03, 0x01, 0x0f, 0x00, 0x06 },
+    { 0x5f, 0x4f, 0x50, 0x82, 0x54, 0x80, 0x0b, 0x3e, 0x00, 0x40, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0xea, 0x0c, 0xdf, 0x28, 0x00, 0xe7, 0x04, 0xe3, 0xff },
+    { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x0f, 0xff },
+    { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07, 0x38, 0x39, 0x3a,
+      0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x01, 0x00, 0x0f, 0x00, 0x00 },
+};
+
+static void vga_program(const VgaModeRegs *m)
 {
-    guest_out8(0x3c2, misc);
+    const uint8_t *seq = m->seq, *crtc = m->crtc, *gc = m->gc, *ac = m->ac;
+    guest_out8(0x3c2, m->misc);
     for (unsigned i = 0; i < 5; i++) {
         guest_out8(0x3c4, (uint8_t)i);
         guest_out8(0x3c5, seq[i]);
@@ -201,7 +199,7 @@ static void vga_program(uint8_t misc, const uint8_t *seq, const uint8_t *crtc, c
 
 static void draw_vga13(void)
 {
-    vga_program(0x63, mode13_seq, mode13_crtc, mode13_gc, mode13_ac);
+    vga_program(&mode13);
     dac_gradient(256);
     volatile uint8_t *win = (volatile uint8_t *)0xa0000;
     for (unsigned y = 0; y < 200; y++) {
@@ -234,7 +232,7 @@ static void planar_rect(unsigned y0, unsigned y1, unsigned x0, unsigned x1, uint
 
 static void draw_vga12(void)
 {
-    vga_program(0xe3, mode12_seq, mode12_crtc, mode12_gc, mode12_ac);
+    vga_program(&mode12);
     dac_gradient(64);
     volatile uint8_t *win = (volatile uint8_t *)0xa0000;
     /* Video memory holds whatever it held: clear the four planes (write mode 0, map mask 0Fh). */

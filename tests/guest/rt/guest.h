@@ -91,6 +91,19 @@ static inline uint32_t guest_in32(uint16_t port)
     return v;
 }
 
+/* PCI configuration mechanism #1, bus 0: devfn = slot << 3 | function, reg dword-aligned. */
+static inline uint32_t guest_pci_read32(unsigned devfn, unsigned reg)
+{
+    guest_out32(0xcf8, 0x80000000u | devfn << 8 | reg);
+    return guest_in32(0xcfc);
+}
+
+static inline void guest_pci_write32(unsigned devfn, unsigned reg, uint32_t value)
+{
+    guest_out32(0xcf8, 0x80000000u | devfn << 8 | reg);
+    guest_out32(0xcfc, value);
+}
+
 static inline uintptr_t guest_read_cr0(void)
 {
     uintptr_t value;
